@@ -1,0 +1,130 @@
+// Schemas of the leaky family: parameters, rules, kernel constants, states.
+#include <cmath>
+
+#include "models/builtin.h"
+#include "models/kernels.h"
+#include "models/rules.h"
+
+namespace somas {
+namespace {
+
+// Parameter order shared by every leaky model (each adds to the end).
+enum { kRest, kReset, kTau, kResistance, kThreshold, kCooldown, kThresholdTau, kThresholdDelta };
+
+const char kGerstner[] =
+    "Gerstner, Kistler, Naud, Paninski. Neuronal Dynamics (2014), ch. 1.3 and 5.1";
+
+std::vector<ParamSpec> LeakyParams() {
+  return {
+      Param("potential_rest", "mV", -60.0, "resting potential; the potential starts here"),
+      Param("potential_reset", "mV", -50.0, "potential right after a spike"),
+      Param("potential_tau", "ms", 20.0, "membrane time constant", Bound::kPositive),
+      Param("resistance", "GOhm", 0.1, "membrane resistance: R * I (pA) is in mV",
+            Bound::kNonNegative),
+      Param("threshold", "mV", -40.0, "a neuron spikes when its potential exceeds this"),
+  };
+}
+
+ParamSpec CooldownParam() {
+  return Param("cooldown", "ms", 2.0, "refractory period, round(cooldown / dt) whole steps",
+               Bound::kNonNegative);
+}
+
+std::optional<Violation> CheckLeaky(NeuronParams p, double /*dt*/) {
+  return CheckThresholdAboveReset(p, kThreshold, kReset);
+}
+
+std::optional<Violation> CheckRefractoryLeaky(NeuronParams p, double dt) {
+  if (auto v = CheckLeaky(p, dt)) return v;
+  return CheckCooldown(p, kCooldown, dt);
+}
+
+void DeriveLeaky(NeuronParams p, double dt, double* k) {
+  const double decay = std::exp(-dt / p[kTau]);
+  k[kLeakyDecay] = decay;
+  k[kLeakyGainR] = -std::expm1(-dt / p[kTau]) * p[kResistance];
+  k[kLeakyTheta] = p[kThreshold] - p[kRest];
+  k[kLeakyReset] = p[kReset] - p[kRest];
+}
+
+void DeriveRefractoryLeaky(NeuronParams p, double dt, double* k) {
+  DeriveLeaky(p, dt, k);
+  k[kLeakyCooldownSteps] = CooldownSteps(p[kCooldown], dt);
+}
+
+void DeriveAdaptiveLeaky(NeuronParams p, double dt, double* k) {
+  DeriveRefractoryLeaky(p, dt, k);
+  k[kLeakyThresholdDecay] = std::exp(-dt / p[kThresholdTau]);
+  k[kLeakyThresholdDelta] = p[kThresholdDelta];
+}
+
+// Kernel states start at rest (v - rest = 0) with no threshold excess.
+void InitLeaky(NeuronParams /*p*/, float* s) { s[0] = s[1] = 0.0f; }
+
+ModelSpec LeakyBase(const char* name, const char* description) {
+  ModelSpec m;
+  m.name = name;
+  m.description = description;
+  m.reference = kGerstner;
+  m.params = LeakyParams();
+  m.rules = {"threshold > potential_reset"};
+  m.states = {{"potential", "mV", "potential_rest"}};
+  m.num_float_states = 1;
+  m.num_constants = kLeakyReset + 1;
+  m.potential_rest_param = kRest;
+  m.check = CheckLeaky;
+  m.derive = DeriveLeaky;
+  m.init = InitLeaky;
+  m.kernel = RunLeakyStep;
+  return m;
+}
+
+ModelSpec RefractoryBase(const char* name, const char* description, KernelFn kernel) {
+  ModelSpec m = LeakyBase(name, description);
+  m.params.push_back(CooldownParam());
+  m.rules.push_back("round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)");
+  m.states.push_back({"refractory_steps", "steps", "0 (ready)"});
+  m.has_counter = true;
+  m.num_constants = kLeakyCooldownSteps + 1;
+  m.check = CheckRefractoryLeaky;
+  m.derive = DeriveRefractoryLeaky;
+  m.kernel = kernel;
+  return m;
+}
+
+}  // namespace
+
+ModelSpec LeakySomaSpec() {
+  return LeakyBase("LeakySoma", "leaky integrate-and-fire soma, integrated exactly for a current "
+                                "constant over each step");
+}
+
+ModelSpec RefractoryLeakySomaSpec() {
+  return RefractoryBase("RefractoryLeakySoma",
+                        "LeakySoma whose input is ignored for cooldown after each spike",
+                        RunRefractoryLeakyStep);
+}
+
+ModelSpec StrictRefractoryLeakySomaSpec() {
+  return RefractoryBase("StrictRefractoryLeakySoma",
+                        "LeakySoma held at potential_reset for cooldown after each spike",
+                        RunStrictRefractoryLeakyStep);
+}
+
+ModelSpec AdaptiveLeakySomaSpec() {
+  ModelSpec m = RefractoryBase("AdaptiveLeakySoma",
+                               "RefractoryLeakySoma whose threshold jumps by threshold_delta at each "
+                               "spike and relaxes back with threshold_tau",
+                               RunAdaptiveLeakyStep);
+  m.params.push_back(Param("threshold_tau", "ms", 20.0,
+                           "time constant of the threshold's return to its base value",
+                           Bound::kPositive));
+  m.params.push_back(Param("threshold_delta", "mV", 100.0, "threshold increase at each spike"));
+  m.states.push_back({"adaptive_threshold", "mV", "threshold"});
+  m.num_float_states = 2;
+  m.num_constants = kLeakyThresholdDelta + 1;
+  m.derive = DeriveAdaptiveLeaky;
+  return m;
+}
+
+}  // namespace somas

@@ -1,0 +1,31 @@
+// Validation rules and parameter rows shared by several model families.
+#ifndef SOMAS_MODELS_RULES_H_
+#define SOMAS_MODELS_RULES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/schema.h"
+
+namespace somas {
+
+// The refractory counter is uint16: round(cooldown / dt) must fit.
+inline constexpr double kMaxCooldownSteps = UINT16_MAX;
+
+// round(cooldown / dt) whole steps, halves away from zero (docs/models.md).
+double CooldownSteps(double cooldown, double dt);
+
+// threshold > potential_reset, or a neuron would fire on every step.
+std::optional<Violation> CheckThresholdAboveReset(NeuronParams p, int threshold, int reset);
+// round(cooldown / dt) must fit the counter.
+std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt);
+// Forward Euler on dx/dt = -x / tau is stable only for dt / tau < 2.
+std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt);
+
+ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,
+                Bound bound = Bound::kFinite);
+
+}  // namespace somas
+
+#endif  // SOMAS_MODELS_RULES_H_

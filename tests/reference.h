@@ -1,0 +1,59 @@
+// A double-precision reference of every model, written from docs/models.md
+// alone (it shares no code with the engine), one neuron at a time.
+#ifndef SOMAS_TESTS_REFERENCE_H_
+#define SOMAS_TESTS_REFERENCE_H_
+
+#include <map>
+#include <string>
+
+namespace somas::reference {
+
+// Parameters by upstream name; omitted ones take the documented defaults.
+using Params = std::map<std::string, double>;
+
+// The documented defaults of `model` (empty map for an unknown model).
+Params Defaults(const std::string& model);
+
+class Neuron {
+ public:
+  Neuron(const std::string& model, const Params& overrides, double dt);
+
+  // One step, split so a test can keep the reference on the engine's
+  // trajectory where the spike decision is within rounding of the threshold:
+  // Integrate(I), then read WouldSpike() and Margin(), then Fire(spike).
+  void Integrate(double current_pa);
+  bool WouldSpike() const;   // v > threshold now, and ready
+  double Margin() const;     // |v - threshold| at the fire test, mV
+  void Fire(bool spike);
+
+  bool Step(double current_pa) {
+    Integrate(current_pa);
+    const bool spike = WouldSpike();
+    Fire(spike);
+    return spike;
+  }
+
+  double potential() const;  // absolute mV
+  double recovery() const { return u_; }                 // IzhikevichSoma
+  double adaptation() const { return w_; }               // AdaptiveExponentialSoma, pA
+  double threshold_now() const;                          // absolute mV
+  bool ready() const;
+
+ private:
+  std::string model_;
+  Params p_;
+  double dt_;
+  bool leaky_ = false, exponential_ = false, izhikevich_ = false;
+  bool refractory_ = false, strict_ = false, adaptive_threshold_ = false, adex_ = false;
+  double v_ = 0;      // relative to rest (leaky, exponential) or absolute (Izhikevich)
+  double u_ = 0;      // Izhikevich recovery
+  double w_ = 0;      // AdEx adaptation current
+  double theta_t_ = 0;  // adaptive threshold, relative to rest
+  long step_ = 0;       // steps taken
+  long last_spike_ = -1;
+  bool integrated_ready_ = true;  // readiness during the current step
+};
+
+}  // namespace somas::reference
+
+#endif  // SOMAS_TESTS_REFERENCE_H_

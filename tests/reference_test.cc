@@ -1,0 +1,122 @@
+// Every registered model on every compiled SIMD target against the
+// double-precision reference (tests/reference.cc), shared and per-neuron
+// parameters, pool sizes around every vector width.
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include "engine/pool.h"
+#include "engine/registry.h"
+#include "tests/reference.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+// Potential tolerance per family, mV: |engine - reference| <= abs + rel * |v|.
+// docs/models.md gives the float32 gaps to expect: leaky family below 1e-4 mV,
+// exponential family up to 0.2 mV around upstrokes, Izhikevich (compared over
+// short horizons only) far larger on upstrokes. Spike decisions must agree
+// wherever the reference's margin to threshold exceeds `spike_margin`.
+struct Tolerance {
+  double abs;
+  double rel;
+  double spike_margin;
+  int steps;  // horizon
+};
+
+Tolerance ToleranceFor(const ModelSpec& m) {
+  if (m.ParamIndex("recovery_timescale") >= 0) return {2e-3, 1e-4, 0.05, 40};
+  if (m.ParamIndex("rheobase_threshold") >= 0) return {2e-3, 1e-5, 0.2, 200};
+  return {2e-4, 1e-6, 1e-3, 200};
+}
+
+struct Mismatch {
+  size_t count = 0;
+  std::string first;
+};
+
+void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, double dt,
+                         int64_t target) {
+  const Tolerance tol = ToleranceFor(model);
+  testing::Scenario s = testing::MakeScenario(model, size, dt, per_neuron, 17 + size);
+  Pool pool;
+  const Status created = Pool::Create(s.config, &pool);
+  ASSERT_TRUE(created.ok()) << created.message();
+  std::vector<reference::Neuron> ref;
+  for (size_t i = 0; i < size; ++i) ref.emplace_back(model.name, s.neuron_params[i], dt);
+
+  std::mt19937 rng(5 + size);
+  const int steps = size > 10000 ? 40 : tol.steps;
+  Mismatch potential_mismatch, spike_mismatch;
+  size_t spikes_seen = 0;
+  for (int t = 0; t < steps; ++t) {
+    const std::vector<float> current = testing::NoisyCurrent(model, size, &rng);
+    ASSERT_TRUE(pool.Step(current).ok());
+    ASSERT_EQ(pool.last_target(), target);
+    const std::vector<uint8_t> spikes = pool.SpikesDense();
+    const std::vector<float> v = pool.Potentials();
+    for (size_t i = 0; i < size; ++i) {
+      reference::Neuron& n = ref[i];
+      n.Integrate(current[i]);
+      bool decision = n.WouldSpike();
+      if (n.Margin() > tol.spike_margin) {
+        if (decision != (spikes[i] != 0) && spike_mismatch.count++ == 0) {
+          spike_mismatch.first = "step " + std::to_string(t) + " neuron " + std::to_string(i) +
+                                 ": reference spike " + std::to_string(decision) + " margin " +
+                                 std::to_string(n.Margin());
+        }
+      } else {
+        decision = spikes[i] != 0;  // within rounding: follow the engine's decision
+      }
+      n.Fire(decision);
+      spikes_seen += decision;
+      const double expected = n.potential();
+      if (!(std::fabs(v[i] - expected) <= tol.abs + tol.rel * std::fabs(expected)) &&
+          potential_mismatch.count++ == 0) {
+        potential_mismatch.first = "step " + std::to_string(t) + " neuron " + std::to_string(i) +
+                                   ": engine " + std::to_string(v[i]) + " mV, reference " +
+                                   std::to_string(expected) + " mV";
+      }
+    }
+  }
+  const std::string where = model.name + " on " + hwy::TargetName(target) + ", " +
+                            std::to_string(size) + " neurons, " +
+                            (per_neuron ? "per-neuron" : "shared") + " parameters: ";
+  EXPECT_EQ(spike_mismatch.count, 0u) << where << spike_mismatch.first;
+  EXPECT_EQ(potential_mismatch.count, 0u) << where << potential_mismatch.first;
+  if (size >= 1000) {
+    EXPECT_GT(spikes_seen, 0u) << where << "the scenario never spiked";
+  }
+}
+
+class ReferenceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ReferenceTest, MatchesReferenceOnEveryTarget) {
+  const ModelSpec* model = Registry::Builtin().Find(GetParam(), nullptr);
+  ASSERT_NE(model, nullptr);
+  testing::ForEachTarget([&](int64_t target) {
+    for (size_t size : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000, 100003}) {
+      for (bool per_neuron : {false, true}) {
+        RunAgainstReference(*model, size, per_neuron, 1.0, target);
+      }
+    }
+    RunAgainstReference(*model, 1000, true, 0.25, target);
+  });
+}
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(ModelNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace somas

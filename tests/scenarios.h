@@ -1,0 +1,39 @@
+// Test scenarios built from a model's schema, so every registered model is
+// covered without naming it: jittered per-neuron parameters, noisy drive
+// currents, and a helper that runs a body on every compiled SIMD target.
+#ifndef SOMAS_TESTS_SCENARIOS_H_
+#define SOMAS_TESTS_SCENARIOS_H_
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "engine/pool.h"
+#include "tests/reference.h"
+
+namespace somas::testing {
+
+struct Scenario {
+  PoolConfig config;
+  std::vector<reference::Params> neuron_params;  // the same values, per neuron, for the reference
+};
+
+// `size` neurons of `model` at `dt`: defaults, or every parameter jittered per
+// neuron around its default (staying inside every rule) when `per_neuron`.
+Scenario MakeScenario(const ModelSpec& model, size_t size, double dt, bool per_neuron,
+                      uint32_t seed);
+
+// A current (pA) that drives `model` (at its defaults) to spike at a moderate rate.
+double DriveCurrent(const ModelSpec& model);
+
+// One step of noisy drive: uniform in [0.5, 1.5] x DriveCurrent.
+std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt19937* rng);
+
+// Runs `body(target)` with Highway forced to each compiled-and-supported
+// target in turn, then restores normal dispatch.
+void ForEachTarget(const std::function<void(int64_t target)>& body);
+
+}  // namespace somas::testing
+
+#endif  // SOMAS_TESTS_SCENARIOS_H_
