@@ -11,6 +11,11 @@ std::vector<ModelSpec> BuiltinModels() {
       RefractoryLeakySomaSpec(),
       StrictRefractoryLeakySomaSpec(),
       AdaptiveLeakySomaSpec(),
+      ExponentialSomaSpec(),
+      RefractoryExponentialSomaSpec(),
+      AdaptiveExponentialSomaSpec(),
+      SimplifiedAdaptiveExponentialSomaSpec(),
+      IzhikevichSomaSpec(),
   };
 }
 

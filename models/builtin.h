@@ -12,6 +12,11 @@ ModelSpec LeakySomaSpec();
 ModelSpec RefractoryLeakySomaSpec();
 ModelSpec StrictRefractoryLeakySomaSpec();
 ModelSpec AdaptiveLeakySomaSpec();
+ModelSpec ExponentialSomaSpec();
+ModelSpec RefractoryExponentialSomaSpec();
+ModelSpec AdaptiveExponentialSomaSpec();
+ModelSpec SimplifiedAdaptiveExponentialSomaSpec();
+ModelSpec IzhikevichSomaSpec();
 
 // Every built-in model, in the order of the upstream API.
 std::vector<ModelSpec> BuiltinModels();

@@ -18,10 +18,50 @@ enum LeakyConstant {
   kLeakyThresholdDelta,
 };
 
+// Exponential family: states {v - rest, w (AdEx) or theta_t - theta}.
+enum ExponentialConstant {
+  kExpScale,            // dt / potential_tau
+  kExpResistance,
+  kExpTheta,            // threshold - rest
+  kExpReset,            // potential_reset - rest
+  kExpSlope,            // spike_slope D
+  kExpInvSlope,         // 1 / D
+  kExpRheobaseOverSlope,  // (rheobase_threshold - rest) / D
+  kExpCooldownSteps,
+  kExpThresholdDecay,
+  kExpThresholdDelta,
+  kExpAdaptationScale,  // dt / adaptation_tau
+  kExpAdaptationA,      // adaptation_subthreshold, nS
+  kExpAdaptationB,      // adaptation_delta, pA
+};
+
+// IzhikevichSoma: states {v, u}, absolute mV.
+enum IzhikevichConstant {
+  kIzhHalfDt,
+  kIzhResistance,
+  kIzhThreshold,
+  kIzhReset,       // c
+  kIzhDtA,         // dt * recovery_timescale
+  kIzhB,           // recovery_sensitivity
+  kIzhD,           // recovery_update
+  kIzhFloor,       // potential_floor
+};
+
+// Izhikevich's ceiling on v (docs/models.md): far above any spike peak.
+inline constexpr float kIzhCeiling = 1e4f;
+// Largest argument passed to the vector exp: exp(88) < FLT_MAX.
+inline constexpr float kMaxExpArgument = 88.0f;
+
 void RunLeakyStep(const KernelArgs& a, KernelResult* r);
 void RunRefractoryLeakyStep(const KernelArgs& a, KernelResult* r);
 void RunStrictRefractoryLeakyStep(const KernelArgs& a, KernelResult* r);
 void RunAdaptiveLeakyStep(const KernelArgs& a, KernelResult* r);
+
+void RunExponentialStep(const KernelArgs& a, KernelResult* r);
+void RunRefractoryExponentialStep(const KernelArgs& a, KernelResult* r);
+void RunAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r);
+void RunSimplifiedAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r);
+void RunIzhikevichStep(const KernelArgs& a, KernelResult* r);
 
 }  // namespace somas
 

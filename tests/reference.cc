@@ -49,6 +49,23 @@ Neuron::Neuron(const std::string& model, const Params& overrides, double dt)
     if (!p_.count(kv.first)) throw std::invalid_argument("reference: unknown parameter " + kv.first);
     p_[kv.first] = kv.second;
   }
+  rest_ = P("potential_rest");
+  reset_ = P("potential_reset");
+  tau_ = P("potential_tau");
+  resistance_ = P("resistance");
+  threshold_ = P("threshold");
+  cooldown_ = P("cooldown");
+  threshold_tau_ = P("threshold_tau");
+  threshold_delta_ = P("threshold_delta");
+  rheobase_ = P("rheobase_threshold");
+  slope_ = P("spike_slope");
+  adaptation_tau_ = P("adaptation_tau");
+  adaptation_delta_ = P("adaptation_delta");
+  adaptation_a_ = P("adaptation_subthreshold");
+  izh_a_ = P("recovery_timescale");
+  izh_b_ = P("recovery_sensitivity");
+  izh_d_ = P("recovery_update");
+  floor_ = P("potential_floor");
   leaky_ = model.find("Leaky") != std::string::npos;
   exponential_ = model.find("Exponential") != std::string::npos;
   izhikevich_ = model == "IzhikevichSoma";
@@ -57,91 +74,91 @@ Neuron::Neuron(const std::string& model, const Params& overrides, double dt)
   adaptive_threshold_ = p_.count("threshold_tau") > 0;
   adex_ = model == "AdaptiveExponentialSoma";
   if (izhikevich_) {
-    v_ = p_["potential_rest"];
-    u_ = p_["recovery_sensitivity"] * p_["potential_rest"];
+    v_ = rest_;
+    u_ = izh_b_ * rest_;
   }
-  theta_t_ = p_["threshold"] - p_["potential_rest"];
+  theta_t_ = threshold_ - rest_;
 }
 
 bool Neuron::ready() const {
   if (!refractory_ || last_spike_ < 0) return true;
-  const long cooldown_steps = std::lround(p_.at("cooldown") / dt_);
+  const long cooldown_steps = std::lround(cooldown_ / dt_);
   // Spiked at step t: not ready during t+1 .. t+c.
   return step_ > last_spike_ + cooldown_steps;
 }
 
 double Neuron::threshold_now() const {
-  if (izhikevich_) return p_.at("threshold");
-  const double base = p_.at("threshold") - p_.at("potential_rest");
-  return (adaptive_threshold_ ? theta_t_ : base) + p_.at("potential_rest");
+  if (izhikevich_) return threshold_;
+  const double base = threshold_ - rest_;
+  return (adaptive_threshold_ ? theta_t_ : base) + rest_;
 }
 
 void Neuron::Integrate(double current) {
   integrated_ready_ = ready();
   const double ready_factor = integrated_ready_ ? 1.0 : 0.0;
-  const double R = p_["resistance"];
+  const double R = resistance_;
   if (leaky_) {
-    const double decay = std::exp(-dt_ / p_["potential_tau"]);
-    const double v_reset = p_["potential_reset"] - p_["potential_rest"];
+    const double decay = std::exp(-dt_ / tau_);
+    const double v_reset = reset_ - rest_;
     if (strict_ && !integrated_ready_) {
       v_ = v_reset;
     } else {
       v_ = decay * v_ + ready_factor * (1 - decay) * R * current;
     }
   } else if (exponential_) {
-    const double theta = p_["threshold"] - p_["potential_rest"];
-    const double v_t = p_["rheobase_threshold"] - p_["potential_rest"];
-    const double D = p_["spike_slope"];
+    const double theta = threshold_ - rest_;
+    const double v_t = rheobase_ - rest_;
+    const double D = slope_;
     const double exp_term = D * std::exp((std::min(v_, theta) - v_t) / D);
-    const double scale = dt_ / p_["potential_tau"];
+    const double scale = dt_ / tau_;
     const double adaptation = adex_ ? R * w_ : 0.0;
     v_ = v_ + scale * (-v_ + exp_term - adaptation + ready_factor * R * current);
   } else {
     const double half = dt_ / 2;
     for (int k = 0; k < 2; ++k) {
       v_ = v_ + half * (0.04 * v_ * v_ + 5 * v_ + 140 - u_ + R * current);
-      v_ = std::clamp(v_, p_["potential_floor"], 1e4);
+      v_ = std::clamp(v_, floor_, 1e4);
     }
-    u_ = u_ + dt_ * p_["recovery_timescale"] * (p_["recovery_sensitivity"] * v_ - u_);
+    u_ = u_ + dt_ * izh_a_ * (izh_b_ * v_ - u_);
   }
 }
 
 bool Neuron::WouldSpike() const {
-  const double threshold = threshold_now() - (izhikevich_ ? 0.0 : p_.at("potential_rest"));
+  const double threshold = threshold_now() - (izhikevich_ ? 0.0 : rest_);
   return v_ > threshold && integrated_ready_;
 }
 
 double Neuron::Margin() const {
-  const double threshold = threshold_now() - (izhikevich_ ? 0.0 : p_.at("potential_rest"));
+  const double threshold = threshold_now() - (izhikevich_ ? 0.0 : rest_);
   return std::fabs(v_ - threshold);
 }
 
 void Neuron::Fire(bool spike) {
   if (izhikevich_) {
     if (spike) {
-      v_ = p_["potential_reset"];
-      u_ += p_["recovery_update"];
+      v_ = reset_;
+      u_ += izh_d_;
     }
     ++step_;
     return;
   }
-  const double theta = p_["threshold"] - p_["potential_rest"];
+  const double theta = threshold_ - rest_;
   if (spike) {
-    v_ = p_["potential_reset"] - p_["potential_rest"];
+    v_ = reset_ - rest_;
     last_spike_ = step_;
   }
   if (exponential_ && refractory_ && !integrated_ready_) v_ = std::min(v_, theta);
   if (adaptive_threshold_) {
-    theta_t_ = theta + std::exp(-dt_ / p_["threshold_tau"]) * (theta_t_ - theta) +
-               p_["threshold_delta"] * (spike ? 1.0 : 0.0);
+    theta_t_ = theta + std::exp(-dt_ / threshold_tau_) * (theta_t_ - theta) +
+               threshold_delta_ * (spike ? 1.0 : 0.0);
   }
   if (adex_) {
-    w_ = w_ + (dt_ / p_["adaptation_tau"]) * (-w_ + p_["adaptation_subthreshold"] * v_) +
-         p_["adaptation_delta"] * (spike ? 1.0 : 0.0);
+    w_ = w_ + (dt_ / adaptation_tau_) * (-w_ + adaptation_a_ * v_) +
+         adaptation_delta_ * (spike ? 1.0 : 0.0);
   }
   ++step_;
 }
 
-double Neuron::potential() const { return izhikevich_ ? v_ : v_ + p_.at("potential_rest"); }
+double Neuron::potential() const { return izhikevich_ ? v_ : v_ + rest_; }
 
 }  // namespace somas::reference

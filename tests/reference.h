@@ -38,11 +38,22 @@ class Neuron {
   double adaptation() const { return w_; }               // AdaptiveExponentialSoma, pA
   double threshold_now() const;                          // absolute mV
   bool ready() const;
+  // Where the dynamics amplify errors: exponential family above
+  // rheobase_threshold, Izhikevich above -62.5 mV (0.04 v^2 + 5 v grows).
+  bool in_upswing() const {
+    return (exponential_ && v_ > rheobase_ - rest_) || (izhikevich_ && v_ > -62.5);
+  }
 
  private:
+  double P(const char* name) const { return p_.count(name) ? p_.at(name) : 0.0; }
+
   std::string model_;
   Params p_;
   double dt_;
+  // Parameters by name, read once (0 where the model has no such parameter).
+  double rest_, reset_, tau_, resistance_, threshold_, cooldown_, threshold_tau_, threshold_delta_;
+  double rheobase_, slope_, adaptation_tau_, adaptation_delta_, adaptation_a_;
+  double izh_a_, izh_b_, izh_d_, floor_;
   bool leaky_ = false, exponential_ = false, izhikevich_ = false;
   bool refractory_ = false, strict_ = false, adaptive_threshold_ = false, adex_ = false;
   double v_ = 0;      // relative to rest (leaky, exponential) or absolute (Izhikevich)

@@ -27,7 +27,7 @@ Scenario MakeScenario(const ModelSpec& model, size_t size, double dt, bool per_n
     std::vector<double> values(size);
     for (size_t i = 0; i < size; ++i) {
       double v = p.default_value;
-      if (p.unit == "mV") {
+      if (p.unit == "mV" && p.bound == Bound::kFinite) {
         v += 2.0 * unit(rng);  // every default keeps threshold - reset >= 10 mV
       } else {
         v *= 1.0 + 0.2 * unit(rng);

@@ -1,0 +1,70 @@
+// Step kernel of IzhikevichSoma, compiled for every Highway target and
+// dispatched at run time.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "models/izhikevich.cc"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "engine/kernel-inl.h"
+#include "models/kernels.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace somas {
+namespace HWY_NAMESPACE {
+
+// One fused pass (docs/models.md, "IzhikevichSoma"; Izhikevich 2003), absolute mV:
+//   integrate: twice v = clamp(v + dt/2 (0.04 v^2 + 5 v + 140 - u + R I),
+//                              potential_floor, 1e4);
+//              u += dt a (b v - u), with the new v
+//   fire:      spike = v > threshold; where spike v = c, u += d
+// The quadratic is evaluated as (0.04 v + 5) v + 140. Reads and writes v
+// (state 0) and u (state 1) once each. b v is bounded to +-1e30 so that no
+// product overflows; u stays within +-1e30 and is flushed to 0 below 1e-30.
+HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
+  const DF d;
+  float* HWY_RESTRICT potential = a.state[0];
+  float* HWY_RESTRICT recovery = a.state[1];
+  const ConstRef* k = a.constants;
+  ForEachBlock(a, r, [&](size_t i, VF current) HWY_ATTR {
+    const VF half_dt = LoadConst(d, k[kIzhHalfDt], i);
+    const VF floor = LoadConst(d, k[kIzhFloor], i);
+    const VF ceiling = hn::Set(d, kIzhCeiling);
+    const VF drive = hn::Mul(LoadConst(d, k[kIzhResistance], i), current);
+    VF v = hn::Load(d, potential + i);
+    VF u = hn::Load(d, recovery + i);
+    const VF input = hn::Sub(drive, u);
+    for (int half = 0; half < 2; ++half) {
+      const VF quadratic =
+          hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, hn::Set(d, 140.0f));
+      v = hn::MulAdd(half_dt, hn::Add(quadratic, input), v);
+      v = hn::Min(hn::Max(v, floor), ceiling);
+    }
+    const VF target = Bound(d, hn::Mul(LoadConst(d, k[kIzhB], i), v));
+    u = hn::MulAdd(LoadConst(d, k[kIzhDtA], i), hn::Sub(target, u), u);
+
+    const MF spike = hn::Gt(v, LoadConst(d, k[kIzhThreshold], i));
+    v = hn::IfThenElse(spike, LoadConst(d, k[kIzhReset], i), v);
+    u = hn::Add(u, hn::IfThenElseZero(spike, LoadConst(d, k[kIzhD], i)));
+    hn::Store(v, d, potential + i);
+    hn::Store(FlushTiny(d, Bound(d, u)), d, recovery + i);
+    return spike;
+  });
+}
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace somas
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace somas {
+
+HWY_EXPORT(IzhikevichStep);
+
+void RunIzhikevichStep(const KernelArgs& a, KernelResult* r) {
+  HWY_DYNAMIC_DISPATCH(IzhikevichStep)(a, r);
+}
+
+}  // namespace somas
+#endif  // HWY_ONCE
