@@ -2,10 +2,10 @@
 #ifndef SOMAS_ENGINE_ALIGNED_H_
 #define SOMAS_ENGINE_ALIGNED_H_
 
+#include <hwy/aligned_allocator.h>
+
 #include <cstddef>
 #include <new>
-
-#include <hwy/aligned_allocator.h>
 
 namespace somas {
 

@@ -9,12 +9,12 @@
 #define SOMAS_ENGINE_KERNEL_INL_H_
 #endif
 
+#include <hwy/highway.h>
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-
-#include <hwy/highway.h>
 
 #include "engine/kernel_abi.h"
 
@@ -30,6 +30,12 @@ using DI = hn::RebindToSigned<DF>;
 using VI = hn::Vec<DI>;
 using DU16 = hn::Rebind<uint16_t, DF>;
 
+// Kernel bodies are lambdas; GCC does not inline them on its own, and a call
+// per vector costs more than the arithmetic. SOMAS_BODY marks them.
+#ifndef SOMAS_BODY
+#define SOMAS_BODY HWY_ATTR __attribute__((always_inline))
+#endif
+
 // States are kept within +-kStateBound: far beyond any potential, current or
 // threshold a model reaches in use, and small enough that no single step can
 // turn a bounded state into inf - inf (which would be NaN).
@@ -38,8 +44,41 @@ inline constexpr float kStateBound = 1e30f;
 // so a silent neuron never lingers in subnormal floats (slow on some CPUs).
 inline constexpr float kFlushBelow = 1e-30f;
 
-HWY_INLINE VF LoadConst(DF d, const ConstRef& c, size_t i) {
-  return hn::Load(d, c.data + (i & c.mask));
+// Kernel constants, read as k(c, i): constant c for the lanes starting at i.
+// When every constant of a pool is shared (the common case) they are
+// broadcast into registers once per step; otherwise each is loaded from its
+// array (or from its kBlock copies, if shared) with the index mask. Both are
+// copied out of KernelArgs, so that spike stores cannot alias them.
+struct SharedConstants {
+  explicit SharedConstants(const KernelArgs& a) {
+    for (size_t c = 0; c < kMaxConstants; ++c) {
+      v[c] = hn::Set(DF(), a.constants[c].data ? a.constants[c].data[0] : 0.0f);
+    }
+  }
+  HWY_INLINE VF operator()(size_t c, size_t /*i*/) const { return v[c]; }
+  VF v[kMaxConstants];
+};
+
+struct ArrayConstants {
+  explicit ArrayConstants(const KernelArgs& a) {
+    for (size_t c = 0; c < kMaxConstants; ++c) refs[c] = a.constants[c];
+  }
+  HWY_INLINE VF operator()(size_t c, size_t i) const {
+    return hn::Load(DF(), refs[c].data + (i & refs[c].mask));
+  }
+  ConstRef refs[kMaxConstants];
+};
+
+// Calls run(constants) with the fastest constant source for this pool.
+template <class Run>
+HWY_INLINE void WithConstants(const KernelArgs& a, const Run& run) {
+  bool all_shared = true;
+  for (size_t c = 0; c < kMaxConstants; ++c) all_shared &= a.constants[c].mask == 0;
+  if (all_shared) {
+    run(SharedConstants(a));
+  } else {
+    run(ArrayConstants(a));
+  }
 }
 
 HWY_INLINE VF Bound(DF d, VF x) {
@@ -66,55 +105,63 @@ HWY_INLINE void StoreCounter(VI left, MF spike, VF steps, uint16_t* counter, siz
   hn::Store(hn::DemoteTo(DU16(), next), DU16(), counter + i);
 }
 
-// Runs `body(i, current)` -> spike mask over every vector of the pool, block
-// by block, and stores the spike bits. A lane whose input is not finite is
-// integrated with zero input, then has its states restored and its spike
-// cleared, so it ends the step exactly as it began; those lanes are counted.
-// The check costs one compare and one predictable branch per vector.
+// The rare path of ForEachBlock: a vector with a NaN or infinite input. Its
+// lanes are integrated with zero input, then the bad lanes get their states
+// back and lose their spikes, so they end the step exactly as they began.
 template <class Body>
-HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, Body body) {
+HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, const Body& body, size_t i,
+                                  const float* current, MF finite, size_t* bad, size_t* first_bad) {
+  constexpr size_t kN = hn::MaxLanes(DF());
+  float saved[kMaxFloatStates][kN] = {};
+  uint16_t saved_counter[kN] = {};
+  for (size_t s = 0; s < a.num_states; ++s) memcpy(saved[s], a.state[s] + i, sizeof(saved[s]));
+  if (a.counter) memcpy(saved_counter, a.counter + i, sizeof(saved_counter));
+  const MF spike = hn::And(body(i, hn::IfThenElseZero(finite, hn::LoadU(DF(), current))), finite);
+  for (size_t l = 0; l < kN; ++l) {
+    if (std::isfinite(current[l])) continue;
+    for (size_t s = 0; s < a.num_states; ++s) a.state[s][i + l] = saved[s][l];
+    if (a.counter) a.counter[i + l] = saved_counter[l];
+    if ((*bad)++ == 0) *first_bad = i + l;
+  }
+  return spike;
+}
+
+// Runs `body(i, current)` -> spike mask over every vector of the pool, block
+// by block, and stores one 16-bit spike word per block. The non-finite input
+// check costs one compare and one predictable branch per vector.
+template <class Body>
+HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& body) {
   const DF d;
   constexpr size_t kN = hn::MaxLanes(DF());
   static_assert(kBlock % kN == 0, "a block must hold whole vectors");
-  constexpr uint32_t kLaneBits = kN >= 32 ? 0xFFFFFFFFu : ((1u << kN) - 1u);
+  static_assert(kBlock == 16, "spike words are 16 bits");
+  constexpr uint32_t kLaneBits = kN >= 16 ? 0xFFFFu : ((1u << kN) - 1u);
 
+  const size_t n_main = a.n_main;
+  const size_t n_padded = a.n_padded;
+  const float* const main_current = a.current;
+  const float* const tail_current = a.current_tail;
+  uint16_t* const spikes = a.spikes;
   size_t bad = 0;
   size_t first_bad = 0;
-  auto run_block = [&](size_t i0, const float* current) HWY_ATTR {
+  for (size_t i0 = 0; i0 < n_padded; i0 += kBlock) {
+    const float* current = i0 < n_main ? main_current + i0 : tail_current + (i0 - n_main);
     uint32_t block_bits = 0;
     for (size_t j = 0; j < kBlock; j += kN) {
       const size_t i = i0 + j;
       const VF input = hn::LoadU(d, current + j);
       const MF finite = hn::IsFinite(input);
-      MF spike;
-      if (HWY_LIKELY(hn::AllTrue(d, finite))) {
-        spike = body(i, input);
-      } else {
-        float saved[kMaxFloatStates][kN] = {};
-        uint16_t saved_counter[kN] = {};
-        for (size_t s = 0; s < a.num_states; ++s) memcpy(saved[s], a.state[s] + i, sizeof(saved[s]));
-        if (a.counter) memcpy(saved_counter, a.counter + i, sizeof(saved_counter));
-        spike = hn::And(body(i, hn::IfThenElseZero(finite, input)), finite);
-        for (size_t l = 0; l < kN; ++l) {
-          if (std::isfinite(current[j + l])) continue;
-          for (size_t s = 0; s < a.num_states; ++s) a.state[s][i + l] = saved[s][l];
-          if (a.counter) a.counter[i + l] = saved_counter[l];
-          if (bad++ == 0) first_bad = i + l;
-        }
-      }
-      uint8_t bits[8] = {0};
+      const MF spike = HWY_LIKELY(hn::AllTrue(d, finite))
+                           ? body(i, input)
+                           : StepWithBadInputs(a, body, i, current + j, finite, &bad, &first_bad);
+      uint8_t bits[8];
       hn::StoreMaskBits(d, spike, bits);
       uint32_t lane_bits = bits[0];
       if (kN > 8) lane_bits |= static_cast<uint32_t>(bits[1]) << 8;
       block_bits |= (lane_bits & kLaneBits) << j;
     }
-    a.spikes[i0 / 8] = static_cast<uint8_t>(block_bits);
-    a.spikes[i0 / 8 + 1] = static_cast<uint8_t>(block_bits >> 8);
-  };
-
-  size_t i = 0;
-  for (; i < a.n_main; i += kBlock) run_block(i, a.current + i);
-  for (; i < a.n_padded; i += kBlock) run_block(i, a.current_tail + (i - a.n_main));
+    spikes[i0 / kBlock] = static_cast<uint16_t>(block_bits);
+  }
 
   r->nonfinite_count = bad;
   r->first_nonfinite = first_bad;

@@ -34,15 +34,15 @@ struct KernelArgs {
   const float* current_tail;
   float* state[kMaxFloatStates];  // model-specific order (ModelSpec)
   size_t num_states;
-  uint16_t* counter;  // refractory steps left; nullptr if the model has none
-  const ConstRef* constants;  // model-specific order (ModelSpec)
-  uint8_t* spikes;  // n_padded bits, neuron i is bit i % 8 of byte i / 8
+  uint16_t* counter;          // refractory steps left; nullptr if the model has none
+  const ConstRef* constants;  // kMaxConstants entries, model-specific order (ModelSpec)
+  uint16_t* spikes;           // one word per block: neuron i is bit i % 16 of word i / 16
 };
 
 struct KernelResult {
-  size_t nonfinite_count = 0;   // neurons whose input current was NaN or +-inf
-  size_t first_nonfinite = 0;   // the lowest such index (valid if count > 0)
-  int64_t target = 0;           // the HWY_TARGET whose code ran
+  size_t nonfinite_count = 0;  // neurons whose input current was NaN or +-inf
+  size_t first_nonfinite = 0;  // the lowest such index (valid if count > 0)
+  int64_t target = 0;          // the HWY_TARGET whose code ran
 };
 
 using KernelFn = void (*)(const KernelArgs& args, KernelResult* result);

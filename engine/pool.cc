@@ -1,6 +1,7 @@
 // Pool construction (validation, derived constants, padding), stepping and read-out.
 #include "engine/pool.h"
 
+#include <hwy/targets.h>
 #include <unistd.h>
 
 #include <bitset>
@@ -9,8 +10,6 @@
 #include <cstring>
 #include <limits>
 #include <new>
-
-#include <hwy/targets.h>
 
 namespace somas {
 namespace {
@@ -39,7 +38,8 @@ uint64_t PhysicalMemoryBytes() {
 class ConfigView {
  public:
   ConfigView(const ModelSpec& spec, const std::vector<const ParamValue*>& given) : given_(given) {
-    for (size_t k = 0; k < spec.params.size(); ++k) defaults_.push_back(spec.params[k].default_value);
+    for (size_t k = 0; k < spec.params.size(); ++k)
+      defaults_.push_back(spec.params[k].default_value);
   }
   bool per_neuron(size_t k) const { return given_[k] && given_[k]->per_neuron; }
   double raw(size_t k, size_t neuron) const {
@@ -70,7 +70,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
   const std::string& model = spec->name;
 
   if (!(std::isfinite(config.dt) && config.dt > 0)) {
-    return Status::Error(model + ": dt = " + FormatNumber(config.dt) + " ms: must be finite and > 0");
+    return Status::Error(model + ": dt = " + FormatNumber(config.dt) +
+                         " ms: must be finite and > 0");
   }
   if (config.size == 0) {
     return Status::Error(model + ": size = 0: a pool needs at least 1 neuron");
@@ -90,7 +91,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     if (value.values.size() != expected) {
       if (value.per_neuron) {
         return Status::Error(model + ": " + name + " has " + std::to_string(value.values.size()) +
-                             " values, but the pool has " + std::to_string(config.size) + " neurons");
+                             " values, but the pool has " + std::to_string(config.size) +
+                             " neurons");
       }
       return Status::Error(model + ": " + name + " needs exactly one shared value");
     }
@@ -159,7 +161,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     spec->derive(p, config.dt, i == 0 ? k0 : k1);
     if (i > 0) {
       for (size_t c = 0; c < spec->num_constants; ++c) {
-        constant_varies[c] = constant_varies[c] || static_cast<float>(k1[c]) != static_cast<float>(k0[c]);
+        constant_varies[c] =
+            constant_varies[c] || static_cast<float>(k1[c]) != static_cast<float>(k0[c]);
       }
     }
   }
@@ -187,7 +190,7 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
       }
     }
     pool.constants_.resize(spec->num_constants);
-    pool.refs_.resize(spec->num_constants);
+    pool.refs_.assign(kMaxConstants, ConstRef{nullptr, 0});
     for (size_t c = 0; c < spec->num_constants; ++c) {
       pool.constants_[c] = AlignedArray<float>(constant_varies[c] ? padded : kBlock);
       for (size_t l = 0; l < kBlock; ++l) pool.constants_[c][l] = static_cast<float>(k0[c]);
@@ -206,11 +209,12 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     }
     for (size_t s = 0; s < spec->num_float_states; ++s) pool.states_.emplace_back(padded);
     if (spec->has_counter) pool.counter_ = AlignedArray<uint16_t>(padded);
-    pool.spikes_ = AlignedArray<uint8_t>(padded / 8);
+    pool.spikes_ = AlignedArray<uint16_t>(padded / kBlock);
     pool.tail_ = AlignedArray<float>(kBlock);
   } catch (const std::bad_alloc&) {
-    return Status::Error(model + ": out of memory building a pool of " + std::to_string(config.size) +
-                         " neurons (about " + std::to_string(bytes) + " bytes)");
+    return Status::Error(model + ": out of memory building a pool of " +
+                         std::to_string(config.size) + " neurons (about " + std::to_string(bytes) +
+                         " bytes)");
   }
   pool.Reset();
   *out = std::move(pool);
@@ -238,7 +242,7 @@ void Pool::Reset() {
     for (size_t k = 0; k < states_.size(); ++k) states_[k][i] = s[k];
   }
   if (counter_.size()) std::memset(counter_.data(), 0, counter_.size() * sizeof(uint16_t));
-  std::memset(spikes_.data(), 0, spikes_.size());
+  std::memset(spikes_.data(), 0, spikes_.size() * sizeof(uint16_t));
   last_target_ = 0;
 }
 
@@ -267,7 +271,8 @@ Status Pool::Step(const float* current, size_t n, StepReport* report) {
   last_target_ = result.target;
 
   // Padding lanes never report spikes.
-  for (size_t i = size_; i < padded_; ++i) spikes_[i / 8] &= static_cast<uint8_t>(~(1u << (i % 8)));
+  if (size_ < padded_)
+    spikes_[size_ / kBlock] &= static_cast<uint16_t>((1u << (size_ % kBlock)) - 1);
 
   if (result.nonfinite_count == 0) return Status();
   if (report) *report = {result.nonfinite_count, result.first_nonfinite};
@@ -279,7 +284,7 @@ Status Pool::Step(const float* current, size_t n, StepReport* report) {
 }
 
 void Pool::SpikesDense(uint8_t* out) const {
-  for (size_t i = 0; i < size_; ++i) out[i] = (spikes_[i / 8] >> (i % 8)) & 1;
+  for (size_t i = 0; i < size_; ++i) out[i] = (spikes_[i / kBlock] >> (i % kBlock)) & 1;
 }
 
 std::vector<uint8_t> Pool::SpikesDense() const {
@@ -290,9 +295,9 @@ std::vector<uint8_t> Pool::SpikesDense() const {
 
 std::vector<uint32_t> Pool::SpikeIndices() const {
   std::vector<uint32_t> out;
-  for (size_t byte = 0; byte < spikes_.size(); ++byte) {
-    for (uint32_t bits = spikes_[byte]; bits; bits &= bits - 1) {
-      out.push_back(static_cast<uint32_t>(byte * 8 + __builtin_ctz(bits)));
+  for (size_t word = 0; word < spikes_.size(); ++word) {
+    for (uint32_t bits = spikes_[word]; bits; bits &= bits - 1) {
+      out.push_back(static_cast<uint32_t>(word * kBlock + __builtin_ctz(bits)));
     }
   }
   return out;
@@ -300,7 +305,7 @@ std::vector<uint32_t> Pool::SpikeIndices() const {
 
 size_t Pool::SpikeCount() const {
   size_t count = 0;
-  for (size_t byte = 0; byte < spikes_.size(); ++byte) count += __builtin_popcount(spikes_[byte]);
+  for (size_t word = 0; word < spikes_.size(); ++word) count += __builtin_popcount(spikes_[word]);
   return count;
 }
 

@@ -30,7 +30,7 @@ struct ParamValue {
 struct PoolConfig {
   std::string model;
   size_t size = 0;
-  double dt = 1.0;                            // ms
+  double dt = 1.0;                           // ms
   std::map<std::string, ParamValue> params;  // omitted parameters take their defaults
 };
 
@@ -76,7 +76,9 @@ class Pool {
 
   // Spikes of the last step. Bit i % 8 of byte i / 8 is neuron i; bits past
   // size() are zero.
-  const uint8_t* spike_bits() const { return spikes_.data(); }
+  // (The kernels store 16-bit words; on a little-endian machine their bytes
+  // are in exactly this order.)
+  const uint8_t* spike_bits() const { return reinterpret_cast<const uint8_t*>(spikes_.data()); }
   void SpikesDense(uint8_t* out) const;  // size() bytes of 0 or 1
   std::vector<uint8_t> SpikesDense() const;
   std::vector<uint32_t> SpikeIndices() const;  // ascending
@@ -119,7 +121,7 @@ class Pool {
   AlignedArray<uint16_t> counter_;
   std::vector<AlignedArray<float>> constants_;  // kBlock copies if shared
   std::vector<ConstRef> refs_;
-  AlignedArray<uint8_t> spikes_;
+  AlignedArray<uint16_t> spikes_;  // one word per kBlock neurons
   AlignedArray<float> tail_;
   int64_t last_target_ = 0;
 };

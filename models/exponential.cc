@@ -5,6 +5,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/exponential.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+// (foreach_target.h re-includes this file once per target; it must come first.)
 
 #include <hwy/contrib/math/math-inl.h>
 #include <hwy/highway.h>
@@ -34,62 +35,62 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
   float* HWY_RESTRICT potential = a.state[0];
   float* HWY_RESTRICT second = a.state[1];
-  const ConstRef* k = a.constants;
-  ForEachBlock(a, r, [&](size_t i, VF current) HWY_ATTR {
-    const VF theta = LoadConst(d, k[kExpTheta], i);
-    const VF resistance = LoadConst(d, k[kExpResistance], i);
-    VF v = hn::Load(d, potential + i);
+  WithConstants(a, [&](const auto& k) SOMAS_BODY {
+    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+      const VF theta = k(kExpTheta, i);
+      const VF resistance = k(kExpResistance, i);
+      VF v = hn::Load(d, potential + i);
 
-    VI left;
-    MF ready;
-    VF drive;
-    VF w;
-    if constexpr (kRefractory) {
-      left = LoadCounter(a.counter, i);
-      ready = IsReady(left);
-      drive = hn::IfThenElseZero(ready, hn::Mul(resistance, current));
-    } else if constexpr (kAdEx) {
-      w = hn::Load(d, second + i);
-      drive = hn::Mul(resistance, hn::Sub(current, w));
-    } else {
-      drive = hn::Mul(resistance, current);
-    }
+      VI left;
+      MF ready;
+      VF drive;
+      VF w;
+      if constexpr (kRefractory) {
+        left = LoadCounter(a.counter, i);
+        ready = IsReady(left);
+        drive = hn::IfThenElseZero(ready, hn::Mul(resistance, current));
+      } else if constexpr (kAdEx) {
+        w = hn::Load(d, second + i);
+        drive = hn::Mul(resistance, hn::Sub(current, w));
+      } else {
+        drive = hn::Mul(resistance, current);
+      }
 
-    VF x = hn::MulSub(hn::Min(v, theta), LoadConst(d, k[kExpInvSlope], i),
-                      LoadConst(d, k[kExpRheobaseOverSlope], i));
-    x = hn::Min(x, hn::Set(d, kMaxExpArgument));
-    const VF exp_term = hn::Mul(LoadConst(d, k[kExpSlope], i), hn::Exp(d, x));
-    const VF slope = hn::Add(hn::Sub(exp_term, v), drive);
-    v = Bound(d, hn::MulAdd(LoadConst(d, k[kExpScale], i), slope, v));
+      VF x = hn::MulSub(hn::Min(v, theta), k(kExpInvSlope, i), k(kExpRheobaseOverSlope, i));
+      x = hn::Min(x, hn::Set(d, kMaxExpArgument));
+      const VF exp_term = hn::Mul(k(kExpSlope, i), hn::Exp(d, x));
+      const VF slope = hn::Add(hn::Sub(exp_term, v), drive);
+      v = Bound(d, hn::MulAdd(k(kExpScale, i), slope, v));
 
-    VF threshold = theta;
-    VF e;
-    if constexpr (kAdaptiveThreshold) {
-      e = hn::Load(d, second + i);
-      threshold = hn::Add(theta, e);
-    }
-    MF spike = hn::Gt(v, threshold);
-    if constexpr (kRefractory) spike = hn::And(spike, ready);
-    v = hn::IfThenElse(spike, LoadConst(d, k[kExpReset], i), v);
-    if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
-    v = FlushTiny(d, v);
-    hn::Store(v, d, potential + i);
+      VF threshold = theta;
+      VF e;
+      if constexpr (kAdaptiveThreshold) {
+        e = hn::Load(d, second + i);
+        threshold = hn::Add(theta, e);
+      }
+      MF spike = hn::Gt(v, threshold);
+      if constexpr (kRefractory) spike = hn::And(spike, ready);
+      v = hn::IfThenElse(spike, k(kExpReset, i), v);
+      if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
+      v = FlushTiny(d, v);
+      hn::Store(v, d, potential + i);
 
-    if constexpr (kRefractory) {
-      StoreCounter(left, spike, LoadConst(d, k[kExpCooldownSteps], i), a.counter, i);
-    }
-    if constexpr (kAdEx) {
-      const VF pull = hn::MulSub(LoadConst(d, k[kExpAdaptationA], i), v, w);
-      w = hn::MulAdd(LoadConst(d, k[kExpAdaptationScale], i), pull, w);
-      w = hn::Add(w, hn::IfThenElseZero(spike, LoadConst(d, k[kExpAdaptationB], i)));
-      hn::Store(FlushTiny(d, Bound(d, w)), d, second + i);
-    }
-    if constexpr (kAdaptiveThreshold) {
-      const VF jump = hn::IfThenElseZero(spike, LoadConst(d, k[kExpThresholdDelta], i));
-      e = hn::MulAdd(LoadConst(d, k[kExpThresholdDecay], i), e, jump);
-      hn::Store(FlushTiny(d, Bound(d, e)), d, second + i);
-    }
-    return spike;
+      if constexpr (kRefractory) {
+        StoreCounter(left, spike, k(kExpCooldownSteps, i), a.counter, i);
+      }
+      if constexpr (kAdEx) {
+        const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);
+        w = hn::MulAdd(k(kExpAdaptationScale, i), pull, w);
+        w = hn::Add(w, hn::IfThenElseZero(spike, k(kExpAdaptationB, i)));
+        hn::Store(FlushTiny(d, Bound(d, w)), d, second + i);
+      }
+      if constexpr (kAdaptiveThreshold) {
+        const VF jump = hn::IfThenElseZero(spike, k(kExpThresholdDelta, i));
+        e = hn::MulAdd(k(kExpThresholdDecay, i), e, jump);
+        hn::Store(FlushTiny(d, Bound(d, e)), d, second + i);
+      }
+      return spike;
+    });
   });
 }
 

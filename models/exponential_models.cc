@@ -40,7 +40,8 @@ std::vector<ParamSpec> ExponentialParams() {
       Param("potential_tau", "ms", 5.0, "membrane time constant", Bound::kPositive),
       Param("resistance", "GOhm", 0.5, "membrane resistance: R * I (pA) is in mV",
             Bound::kNonNegative),
-      Param("threshold", "mV", -30.0, "spike peak: a neuron spikes when its potential exceeds this"),
+      Param("threshold", "mV", -30.0,
+            "spike peak: a neuron spikes when its potential exceeds this"),
       Param("rheobase_threshold", "mV", -50.0, "V_T, where the exponential upswing takes over"),
       Param("spike_slope", "mV", 2.0, "slope factor D of the exponential term", Bound::kPositive),
   };
@@ -54,8 +55,9 @@ std::optional<Violation> CheckExponential(NeuronParams p, double dt) {
     return Violation{{kThreshold, kRheobase, kSlope},
                      "the exponential term reaches spike_slope * exp((threshold - "
                      "rheobase_threshold) / spike_slope) = " +
-                         FormatNumber(largest) + " mV, more than 1e30 mV; lower threshold or "
-                                                 "raise spike_slope"};
+                         FormatNumber(largest) +
+                         " mV, more than 1e30 mV; lower threshold or "
+                         "raise spike_slope"};
   }
   return std::nullopt;
 }
@@ -107,8 +109,7 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
   m.description = description;
   m.reference = kReference;
   m.params = ExponentialParams();
-  m.rules = {"threshold > potential_reset",
-             "dt / potential_tau < 2 (forward Euler stability)",
+  m.rules = {"threshold > potential_reset", "dt / potential_tau < 2 (forward Euler stability)",
              "spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV"};
   m.states = {{"potential", "mV", "potential_rest"}};
   m.num_float_states = 1;
@@ -138,8 +139,7 @@ ModelSpec RefractoryBase(const char* name, const char* description, KernelFn ker
 }  // namespace
 
 ModelSpec ExponentialSomaSpec() {
-  return ExponentialBase("ExponentialSoma",
-                         "exponential integrate-and-fire soma, forward Euler");
+  return ExponentialBase("ExponentialSoma", "exponential integrate-and-fire soma, forward Euler");
 }
 
 ModelSpec RefractoryExponentialSomaSpec() {

@@ -3,6 +3,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/izhikevich.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+// (foreach_target.h re-includes this file once per target; it must come first.)
 
 #include <hwy/highway.h>
 
@@ -25,30 +26,31 @@ HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
   float* HWY_RESTRICT potential = a.state[0];
   float* HWY_RESTRICT recovery = a.state[1];
-  const ConstRef* k = a.constants;
-  ForEachBlock(a, r, [&](size_t i, VF current) HWY_ATTR {
-    const VF half_dt = LoadConst(d, k[kIzhHalfDt], i);
-    const VF floor = LoadConst(d, k[kIzhFloor], i);
-    const VF ceiling = hn::Set(d, kIzhCeiling);
-    const VF drive = hn::Mul(LoadConst(d, k[kIzhResistance], i), current);
-    VF v = hn::Load(d, potential + i);
-    VF u = hn::Load(d, recovery + i);
-    const VF input = hn::Sub(drive, u);
-    for (int half = 0; half < 2; ++half) {
-      const VF quadratic =
-          hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, hn::Set(d, 140.0f));
-      v = hn::MulAdd(half_dt, hn::Add(quadratic, input), v);
-      v = hn::Min(hn::Max(v, floor), ceiling);
-    }
-    const VF target = Bound(d, hn::Mul(LoadConst(d, k[kIzhB], i), v));
-    u = hn::MulAdd(LoadConst(d, k[kIzhDtA], i), hn::Sub(target, u), u);
+  WithConstants(a, [&](const auto& k) SOMAS_BODY {
+    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+      const VF half_dt = k(kIzhHalfDt, i);
+      const VF floor = k(kIzhFloor, i);
+      const VF ceiling = hn::Set(d, kIzhCeiling);
+      const VF drive = hn::Mul(k(kIzhResistance, i), current);
+      VF v = hn::Load(d, potential + i);
+      VF u = hn::Load(d, recovery + i);
+      const VF input = hn::Sub(drive, u);
+      for (int half = 0; half < 2; ++half) {
+        const VF quadratic =
+            hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, hn::Set(d, 140.0f));
+        v = hn::MulAdd(half_dt, hn::Add(quadratic, input), v);
+        v = hn::Min(hn::Max(v, floor), ceiling);
+      }
+      const VF target = Bound(d, hn::Mul(k(kIzhB, i), v));
+      u = hn::MulAdd(k(kIzhDtA, i), hn::Sub(target, u), u);
 
-    const MF spike = hn::Gt(v, LoadConst(d, k[kIzhThreshold], i));
-    v = hn::IfThenElse(spike, LoadConst(d, k[kIzhReset], i), v);
-    u = hn::Add(u, hn::IfThenElseZero(spike, LoadConst(d, k[kIzhD], i)));
-    hn::Store(v, d, potential + i);
-    hn::Store(FlushTiny(d, Bound(d, u)), d, recovery + i);
-    return spike;
+      const MF spike = hn::Gt(v, k(kIzhThreshold, i));
+      v = hn::IfThenElse(spike, k(kIzhReset, i), v);
+      u = hn::Add(u, hn::IfThenElseZero(spike, k(kIzhD, i)));
+      hn::Store(v, d, potential + i);
+      hn::Store(FlushTiny(d, Bound(d, u)), d, recovery + i);
+      return spike;
+    });
   });
 }
 

@@ -16,21 +16,23 @@ double LowestStableFloor(double dt) { return -50.0 / dt - 62.5; }
 std::optional<Violation> CheckIzhikevich(NeuronParams p, double dt) {
   if (auto v = CheckThresholdAboveReset(p, kThreshold, kReset)) return v;
   if (!(dt * p[kA] < 2)) {
-    return Violation{{kA}, "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
-                               " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
-                               FormatNumber(2 / p[kA]) + " ms"};
+    return Violation{{kA},
+                     "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
+                         " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
+                         FormatNumber(2 / p[kA]) + " ms"};
   }
   if (!(p[kFloor] < p[kThreshold])) {
     return Violation{{kFloor, kThreshold},
                      "potential_floor must be below threshold, or the neuron fires on every step"};
   }
   if (!(p[kFloor] > LowestStableFloor(dt))) {
-    std::string accepted = p[kFloor] < -62.5
-                               ? "; this floor accepts dt < " + FormatNumber(-50.0 / (p[kFloor] + 62.5)) + " ms"
-                               : "";
-    return Violation{{kFloor}, "the half-step integration is unstable below " +
-                                   FormatNumber(LowestStableFloor(dt)) + " mV with dt = " +
-                                   FormatNumber(dt) + " ms; raise potential_floor" + accepted};
+    std::string accepted = p[kFloor] < -62.5 ? "; this floor accepts dt < " +
+                                                   FormatNumber(-50.0 / (p[kFloor] + 62.5)) + " ms"
+                                             : "";
+    return Violation{{kFloor},
+                     "the half-step integration is unstable below " +
+                         FormatNumber(LowestStableFloor(dt)) + " mV with dt = " + FormatNumber(dt) +
+                         " ms; raise potential_floor" + accepted};
   }
   return std::nullopt;
 }
@@ -59,9 +61,11 @@ ModelSpec IzhikevichSomaSpec() {
   m.description = "Izhikevich's simple model: quadratic potential v with recovery variable u";
   m.reference = "Izhikevich, IEEE Trans. Neural Networks 14(6):1569 (2003)";
   m.params = {
-      Param("potential_rest", "mV", -65.0, "initial potential (u starts at recovery_sensitivity * it)"),
+      Param("potential_rest", "mV", -65.0,
+            "initial potential (u starts at recovery_sensitivity * it)"),
       Param("potential_reset", "mV", -65.0, "potential right after a spike (c)"),
-      Param("resistance", "GOhm", 0.1, "input resistance: R * I (pA) is in mV", Bound::kNonNegative),
+      Param("resistance", "GOhm", 0.1, "input resistance: R * I (pA) is in mV",
+            Bound::kNonNegative),
       Param("threshold", "mV", 30.0, "spike peak: a neuron spikes when v exceeds this"),
       Param("recovery_timescale", "1/ms", 0.02, "time scale of u (a)", Bound::kNonNegative),
       Param("recovery_sensitivity", "1", 0.2, "sensitivity of u to v (b)"),
@@ -70,8 +74,7 @@ ModelSpec IzhikevichSomaSpec() {
             "engine extension (not upstream): v is clamped to at least this, keeping the "
             "integration stable under strong inhibition"),
   };
-  m.rules = {"threshold > potential_reset",
-             "dt * recovery_timescale < 2 (forward Euler stability)",
+  m.rules = {"threshold > potential_reset", "dt * recovery_timescale < 2 (forward Euler stability)",
              "potential_floor < threshold",
              "potential_floor > -50 / dt - 62.5 mV (half-step stability)"};
   m.states = {{"potential", "mV", "potential_rest"},

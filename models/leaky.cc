@@ -4,6 +4,7 @@
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/leaky.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
+// (foreach_target.h re-includes this file once per target; it must come first.)
 
 #include <hwy/highway.h>
 
@@ -33,47 +34,48 @@ HWY_INLINE void LeakyFamilyStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
   float* HWY_RESTRICT potential = a.state[0];
   float* HWY_RESTRICT excess = a.state[1];
-  const ConstRef* k = a.constants;
-  ForEachBlock(a, r, [&](size_t i, VF current) HWY_ATTR {
-    const VF decay = LoadConst(d, k[kLeakyDecay], i);
-    const VF v_reset = LoadConst(d, k[kLeakyReset], i);
-    const VF drive = hn::Mul(LoadConst(d, k[kLeakyGainR], i), current);
-    VF v = hn::Load(d, potential + i);
+  WithConstants(a, [&](const auto& k) SOMAS_BODY {
+    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+      const VF decay = k(kLeakyDecay, i);
+      const VF v_reset = k(kLeakyReset, i);
+      const VF drive = hn::Mul(k(kLeakyGainR, i), current);
+      VF v = hn::Load(d, potential + i);
 
-    VI left;
-    MF ready;
-    if constexpr (kRefractory) {
-      left = LoadCounter(a.counter, i);
-      ready = IsReady(left);
-    }
-    if constexpr (kStrict) {
-      v = hn::IfThenElse(ready, hn::MulAdd(decay, v, drive), v_reset);
-    } else if constexpr (kRefractory) {
-      v = hn::MulAdd(decay, v, hn::IfThenElseZero(ready, drive));
-    } else {
-      v = hn::MulAdd(decay, v, drive);
-    }
-    v = Bound(d, v);
+      VI left;
+      MF ready;
+      if constexpr (kRefractory) {
+        left = LoadCounter(a.counter, i);
+        ready = IsReady(left);
+      }
+      if constexpr (kStrict) {
+        v = hn::IfThenElse(ready, hn::MulAdd(decay, v, drive), v_reset);
+      } else if constexpr (kRefractory) {
+        v = hn::MulAdd(decay, v, hn::IfThenElseZero(ready, drive));
+      } else {
+        v = hn::MulAdd(decay, v, drive);
+      }
+      v = Bound(d, v);
 
-    VF threshold = LoadConst(d, k[kLeakyTheta], i);
-    VF e;
-    if constexpr (kAdaptive) {
-      e = hn::Load(d, excess + i);
-      threshold = hn::Add(threshold, e);
-    }
-    MF spike = hn::Gt(v, threshold);
-    if constexpr (kRefractory) spike = hn::And(spike, ready);
-    hn::Store(hn::IfThenElse(spike, v_reset, FlushTiny(d, v)), d, potential + i);
+      VF threshold = k(kLeakyTheta, i);
+      VF e;
+      if constexpr (kAdaptive) {
+        e = hn::Load(d, excess + i);
+        threshold = hn::Add(threshold, e);
+      }
+      MF spike = hn::Gt(v, threshold);
+      if constexpr (kRefractory) spike = hn::And(spike, ready);
+      hn::Store(hn::IfThenElse(spike, v_reset, FlushTiny(d, v)), d, potential + i);
 
-    if constexpr (kRefractory) {
-      StoreCounter(left, spike, LoadConst(d, k[kLeakyCooldownSteps], i), a.counter, i);
-    }
-    if constexpr (kAdaptive) {
-      const VF jump = hn::IfThenElseZero(spike, LoadConst(d, k[kLeakyThresholdDelta], i));
-      e = hn::MulAdd(LoadConst(d, k[kLeakyThresholdDecay], i), e, jump);
-      hn::Store(FlushTiny(d, Bound(d, e)), d, excess + i);
-    }
-    return spike;
+      if constexpr (kRefractory) {
+        StoreCounter(left, spike, k(kLeakyCooldownSteps, i), a.counter, i);
+      }
+      if constexpr (kAdaptive) {
+        const VF jump = hn::IfThenElseZero(spike, k(kLeakyThresholdDelta, i));
+        e = hn::MulAdd(k(kLeakyThresholdDecay, i), e, jump);
+        hn::Store(FlushTiny(d, Bound(d, e)), d, excess + i);
+      }
+      return spike;
+    });
   });
 }
 

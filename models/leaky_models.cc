@@ -95,8 +95,9 @@ ModelSpec RefractoryBase(const char* name, const char* description, KernelFn ker
 }  // namespace
 
 ModelSpec LeakySomaSpec() {
-  return LeakyBase("LeakySoma", "leaky integrate-and-fire soma, integrated exactly for a current "
-                                "constant over each step");
+  return LeakyBase("LeakySoma",
+                   "leaky integrate-and-fire soma, integrated exactly for a current "
+                   "constant over each step");
 }
 
 ModelSpec RefractoryLeakySomaSpec() {
@@ -112,10 +113,11 @@ ModelSpec StrictRefractoryLeakySomaSpec() {
 }
 
 ModelSpec AdaptiveLeakySomaSpec() {
-  ModelSpec m = RefractoryBase("AdaptiveLeakySoma",
-                               "RefractoryLeakySoma whose threshold jumps by threshold_delta at each "
-                               "spike and relaxes back with threshold_tau",
-                               RunAdaptiveLeakyStep);
+  ModelSpec m =
+      RefractoryBase("AdaptiveLeakySoma",
+                     "RefractoryLeakySoma whose threshold jumps by threshold_delta at each "
+                     "spike and relaxes back with threshold_tau",
+                     RunAdaptiveLeakyStep);
   m.params.push_back(Param("threshold_tau", "ms", 20.0,
                            "time constant of the threshold's return to its base value",
                            Bound::kPositive));

@@ -11,24 +11,27 @@ double CooldownSteps(double cooldown, double dt) { return std::round(cooldown / 
 
 std::optional<Violation> CheckThresholdAboveReset(NeuronParams p, int threshold, int reset) {
   if (p[threshold] > p[reset]) return std::nullopt;
-  return Violation{{threshold, reset},
-                   "threshold must be greater than potential_reset, or the neuron fires on every step"};
+  return Violation{
+      {threshold, reset},
+      "threshold must be greater than potential_reset, or the neuron fires on every step"};
 }
 
 std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt) {
   const double steps = CooldownSteps(p[cooldown], dt);
   if (steps <= kMaxCooldownSteps) return std::nullopt;
-  return Violation{{cooldown},
-                   "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
-                       " refractory steps, more than the refractory counter holds (65535); use cooldown <= " +
-                       FormatNumber(kMaxCooldownSteps * dt) + " ms or a larger dt"};
+  return Violation{
+      {cooldown},
+      "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
+          " refractory steps, more than the refractory counter holds (65535); use cooldown <= " +
+          FormatNumber(kMaxCooldownSteps * dt) + " ms or a larger dt"};
 }
 
 std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt) {
   if (dt / p[tau] < 2) return std::nullopt;
-  return Violation{{tau}, "forward Euler is unstable with dt = " + FormatNumber(dt) +
-                              " ms (needs dt / tau < 2); this value accepts dt < " +
-                              FormatNumber(2 * p[tau]) + " ms"};
+  return Violation{{tau},
+                   "forward Euler is unstable with dt = " + FormatNumber(dt) +
+                       " ms (needs dt / tau < 2); this value accepts dt < " +
+                       FormatNumber(2 * p[tau]) + " ms"};
 }
 
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,

@@ -8,11 +8,14 @@
 namespace somas::reference {
 
 Params Defaults(const std::string& model) {
-  const Params leaky = {{"potential_rest", -60}, {"potential_reset", -50}, {"potential_tau", 20},
-                        {"resistance", 0.1},     {"threshold", -40}};
-  const Params exponential = {{"potential_rest", -70},   {"potential_reset", -51},
-                              {"potential_tau", 5},      {"resistance", 0.5},
-                              {"threshold", -30},        {"rheobase_threshold", -50},
+  const Params leaky = {{"potential_rest", -60},
+                        {"potential_reset", -50},
+                        {"potential_tau", 20},
+                        {"resistance", 0.1},
+                        {"threshold", -40}};
+  const Params exponential = {{"potential_rest", -70}, {"potential_reset", -51},
+                              {"potential_tau", 5},    {"resistance", 0.5},
+                              {"threshold", -30},      {"rheobase_threshold", -50},
                               {"spike_slope", 2}};
   auto with = [](Params base, const Params& extra) {
     for (const auto& kv : extra) base[kv.first] = kv.second;
@@ -28,16 +31,17 @@ Params Defaults(const std::string& model) {
   if (model == "ExponentialSoma") return exponential;
   if (model == "RefractoryExponentialSoma") return with(exponential, {{"cooldown", 2}});
   if (model == "AdaptiveExponentialSoma") {
-    return with(exponential,
-                {{"adaptation_tau", 100}, {"adaptation_delta", 7}, {"adaptation_subthreshold", 0.5}});
+    return with(
+        exponential,
+        {{"adaptation_tau", 100}, {"adaptation_delta", 7}, {"adaptation_subthreshold", 0.5}});
   }
   if (model == "SimplifiedAdaptiveExponentialSoma") {
     return with(exponential, {{"cooldown", 2}, {"threshold_tau", 20}, {"threshold_delta", 100}});
   }
   if (model == "IzhikevichSoma") {
-    return {{"potential_rest", -65},      {"potential_reset", -65},     {"resistance", 0.1},
-            {"threshold", 30},            {"recovery_timescale", 0.02}, {"recovery_sensitivity", 0.2},
-            {"recovery_update", 2},       {"potential_floor", -100}};
+    return {{"potential_rest", -65}, {"potential_reset", -65},     {"resistance", 0.1},
+            {"threshold", 30},       {"recovery_timescale", 0.02}, {"recovery_sensitivity", 0.2},
+            {"recovery_update", 2},  {"potential_floor", -100}};
   }
   return {};
 }
@@ -46,7 +50,8 @@ Neuron::Neuron(const std::string& model, const Params& overrides, double dt)
     : model_(model), p_(Defaults(model)), dt_(dt) {
   if (p_.empty()) throw std::invalid_argument("reference: unknown model " + model);
   for (const auto& kv : overrides) {
-    if (!p_.count(kv.first)) throw std::invalid_argument("reference: unknown parameter " + kv.first);
+    if (!p_.count(kv.first))
+      throw std::invalid_argument("reference: unknown parameter " + kv.first);
     p_[kv.first] = kv.second;
   }
   rest_ = P("potential_rest");

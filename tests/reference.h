@@ -22,8 +22,8 @@ class Neuron {
   // trajectory where the spike decision is within rounding of the threshold:
   // Integrate(I), then read WouldSpike() and Margin(), then Fire(spike).
   void Integrate(double current_pa);
-  bool WouldSpike() const;   // v > threshold now, and ready
-  double Margin() const;     // |v - threshold| at the fire test, mV
+  bool WouldSpike() const;  // v > threshold now, and ready
+  double Margin() const;    // |v - threshold| at the fire test, mV
   void Fire(bool spike);
 
   bool Step(double current_pa) {
@@ -33,10 +33,10 @@ class Neuron {
     return spike;
   }
 
-  double potential() const;  // absolute mV
-  double recovery() const { return u_; }                 // IzhikevichSoma
-  double adaptation() const { return w_; }               // AdaptiveExponentialSoma, pA
-  double threshold_now() const;                          // absolute mV
+  double potential() const;                 // absolute mV
+  double recovery() const { return u_; }    // IzhikevichSoma
+  double adaptation() const { return w_; }  // AdaptiveExponentialSoma, pA
+  double threshold_now() const;             // absolute mV
   bool ready() const;
   // Where the dynamics amplify errors: exponential family above
   // rheobase_threshold, Izhikevich above -62.5 mV (0.04 v^2 + 5 v grows).
@@ -56,9 +56,9 @@ class Neuron {
   double izh_a_, izh_b_, izh_d_, floor_;
   bool leaky_ = false, exponential_ = false, izhikevich_ = false;
   bool refractory_ = false, strict_ = false, adaptive_threshold_ = false, adex_ = false;
-  double v_ = 0;      // relative to rest (leaky, exponential) or absolute (Izhikevich)
-  double u_ = 0;      // Izhikevich recovery
-  double w_ = 0;      // AdEx adaptation current
+  double v_ = 0;        // relative to rest (leaky, exponential) or absolute (Izhikevich)
+  double u_ = 0;        // Izhikevich recovery
+  double w_ = 0;        // AdEx adaptation current
   double theta_t_ = 0;  // adaptive threshold, relative to rest
   long step_ = 0;       // steps taken
   long last_spike_ = -1;

@@ -1,6 +1,11 @@
 // Every registered model on every compiled SIMD target against the
 // double-precision reference (tests/reference.cc), shared and per-neuron
 // parameters, pool sizes around every vector width.
+#include "tests/reference.h"
+
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,12 +13,8 @@
 #include <random>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <hwy/targets.h>
-
 #include "engine/pool.h"
 #include "engine/registry.h"
-#include "tests/reference.h"
 #include "tests/scenarios.h"
 
 namespace somas {
@@ -96,8 +97,7 @@ void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, d
       const double expected = n.potential();
       max_error = std::max(max_error, std::fabs(v[i] - expected));
       const double allowed = n.in_upswing() ? tol.upswing : tol.abs + tol.rel * std::fabs(expected);
-      if (!(std::fabs(v[i] - expected) <= allowed) &&
-          potential_mismatch.count++ == 0) {
+      if (!(std::fabs(v[i] - expected) <= allowed) && potential_mismatch.count++ == 0) {
         potential_mismatch.first = "step " + std::to_string(t) + " neuron " + std::to_string(i) +
                                    ": engine " + std::to_string(v[i]) + " mV, reference " +
                                    std::to_string(expected) + " mV";
@@ -138,7 +138,9 @@ std::vector<std::string> ModelNames() {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(ModelNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace somas

@@ -1,0 +1,136 @@
+// Google Benchmark cases for Pool::Step, enumerated from the registry.
+#include "benchmarks/step_benchmarks.h"
+
+#include <benchmark/benchmark.h>
+#include <hwy/targets.h>
+
+#include <random>
+#include <string>
+
+#include "engine/pool.h"
+#include "engine/registry.h"
+
+namespace somas {
+namespace {
+
+// Every parameter per neuron (defaults jittered by +-1%, so that each derived
+// constant really is an array) or all shared.
+PoolConfig BenchConfig(const ModelSpec& m, size_t size, bool per_neuron) {
+  PoolConfig config;
+  config.model = m.name;
+  config.size = size;
+  if (!per_neuron) return config;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> jitter(0.99, 1.01);
+  for (const ParamSpec& p : m.params) {
+    std::vector<double> values(size);
+    for (double& v : values) v = p.default_value * jitter(rng);
+    config.params[p.name] = ParamValue::PerNeuron(std::move(values));
+  }
+  return config;
+}
+
+// Memory traffic of one neuron-step: the current, each float state read and
+// written, the counter read and written, each per-neuron constant read, and
+// the spike bit.
+double BytesPerNeuronStep(const Pool& pool) {
+  const ModelSpec& m = pool.model();
+  double bytes = 4.0 + 8.0 * m.num_float_states + (m.has_counter ? 4.0 : 0.0) + 1.0 / 8;
+  for (size_t c = 0; c < m.num_constants; ++c) bytes += pool.constant(c).mask ? 4.0 : 0.0;
+  return bytes;
+}
+
+// A moderate noisy drive: a fresh draw per neuron, reused every step.
+std::vector<float> BenchCurrent(const ModelSpec& m, size_t size) {
+  const double r = m.params[m.ParamIndex("resistance")].default_value;
+  std::vector<float> current(size);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 30.0 / r);
+  for (float& c : current) c = static_cast<float>(u(rng));
+  return current;
+}
+
+void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool per_neuron,
+                   int64_t target) {
+  Pool pool;
+  const Status created = Pool::Create(BenchConfig(*m, size, per_neuron), &pool);
+  if (!created.ok()) {
+    state.SkipWithError(created.message().c_str());
+    return;
+  }
+  const std::vector<float> current = BenchCurrent(*m, size);
+  hwy::SetSupportedTargetsForTest(target);
+  for (auto _ : state) {
+    pool.Step(current.data(), current.size());
+    benchmark::DoNotOptimize(pool.spike_bits());
+    benchmark::ClobberMemory();
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  const double updates = static_cast<double>(state.iterations()) * static_cast<double>(size);
+  state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
+  state.counters["bytes_per_s"] =
+      benchmark::Counter(updates * BytesPerNeuronStep(pool), benchmark::Counter::kIsRate);
+  state.SetLabel(pool.last_target_name());
+}
+
+// A silent pool (zero input) stepped from its initial state, reset every
+// 100 steps, against one first aged 10,000 steps: states that decay towards
+// zero must not slow the kernel down by lingering in subnormal floats.
+void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool aged) {
+  Pool pool;
+  PoolConfig config;
+  config.model = m->name;
+  config.size = size;
+  const Status created = Pool::Create(config, &pool);
+  if (!created.ok()) {
+    state.SkipWithError(created.message().c_str());
+    return;
+  }
+  const std::vector<float> zero(size, 0.0f);
+  if (aged) {
+    for (int t = 0; t < 10000; ++t) pool.Step(zero);
+  }
+  int since_reset = 0;
+  for (auto _ : state) {
+    if (!aged && ++since_reset == 100) {
+      state.PauseTiming();
+      pool.Reset();
+      since_reset = 0;
+      state.ResumeTiming();
+    }
+    pool.Step(zero);
+    benchmark::ClobberMemory();
+  }
+  state.counters["neuron_updates_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
+                         benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size) {
+  std::vector<std::pair<std::string, int64_t>> targets = {{"auto", 0}};
+  for (int64_t t : hwy::SupportedAndGeneratedTargets()) targets.push_back({hwy::TargetName(t), t});
+  for (const ModelSpec& m : Registry::Builtin().models()) {
+    for (size_t size : sizes) {
+      for (bool per_neuron : {false, true}) {
+        for (const auto& [target_name, target] : targets) {
+          const std::string name = "Step/" + m.name + "/" + std::to_string(size) + "/" +
+                                   (per_neuron ? "per_neuron" : "shared") + "/" + target_name;
+          benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, &m, size, per_neuron, target)
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();
+        }
+      }
+    }
+    for (bool aged : {false, true}) {
+      const std::string name = "Silent/" + m.name + "/" + std::to_string(silent_size) + "/" +
+                               (aged ? "after_10000_steps" : "first_100_steps");
+      benchmark::RegisterBenchmark(name.c_str(), SilentBenchmark, &m, silent_size, aged)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
+  }
+}
+
+}  // namespace somas
