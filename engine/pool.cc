@@ -27,8 +27,9 @@ std::string AtNeuron(bool per_neuron, size_t neuron) {
   return per_neuron ? " at neuron " + std::to_string(neuron) : "";
 }
 
-uint64_t PhysicalMemoryBytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES);
+// Memory this machine could give a new pool now (free pages).
+uint64_t AvailableMemoryBytes() {
+  const long pages = sysconf(_SC_AVPHYS_PAGES);
   const long page_size = sysconf(_SC_PAGESIZE);
   if (pages <= 0 || page_size <= 0) return std::numeric_limits<uint64_t>::max();
   return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size);
@@ -59,6 +60,15 @@ std::string FormatNumber(double value) {
   for (int precision = 6; precision <= 17; ++precision) {
     snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
     if (std::isnan(value) || std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
+
+std::string FormatFloat(float value) {
+  char buffer[40];
+  for (int precision = 6; precision <= 9; ++precision) {
+    snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
+    if (std::isnan(value) || std::strtof(buffer, nullptr) == value) break;
   }
   return buffer;
 }
@@ -112,11 +122,11 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
                                     4 * per_neuron_params +
                                     (per_neuron_params ? 4 * spec->num_constants : 0) + 1;
   const uint64_t bytes = static_cast<uint64_t>(padded) * bytes_per_neuron;
-  const uint64_t memory = PhysicalMemoryBytes();
+  const uint64_t memory = AvailableMemoryBytes();
   if (bytes > memory) {
     return Status::Error(model + ": size = " + std::to_string(config.size) + " would need " +
-                         std::to_string(bytes) + " bytes, more than this machine's " +
-                         std::to_string(memory) + " bytes of memory");
+                         std::to_string(bytes) + " bytes, more than the " +
+                         std::to_string(memory) + " bytes of memory this machine has free");
   }
 
   // Validate every neuron; at the same time find which constants vary.

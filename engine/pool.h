@@ -128,6 +128,8 @@ class Pool {
 
 // "12.5" rather than "12.500000": numbers as users wrote them.
 std::string FormatNumber(double value);
+// The shortest text that reads back as the same float.
+std::string FormatFloat(float value);
 
 }  // namespace somas
 

@@ -19,7 +19,7 @@ std::optional<Violation> CheckIzhikevich(NeuronParams p, double dt) {
     return Violation{{kA},
                      "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
                          " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
-                         FormatNumber(2 / p[kA]) + " ms"};
+                         FormatFloat(static_cast<float>(2 / p[kA])) + " ms"};
   }
   if (!(p[kFloor] < p[kThreshold])) {
     return Violation{{kFloor, kThreshold},
@@ -27,7 +27,7 @@ std::optional<Violation> CheckIzhikevich(NeuronParams p, double dt) {
   }
   if (!(p[kFloor] > LowestStableFloor(dt))) {
     std::string accepted = p[kFloor] < -62.5 ? "; this floor accepts dt < " +
-                                                   FormatNumber(-50.0 / (p[kFloor] + 62.5)) + " ms"
+                                                   FormatFloat(static_cast<float>(-50.0 / (p[kFloor] + 62.5))) + " ms"
                                              : "";
     return Violation{{kFloor},
                      "the half-step integration is unstable below " +

@@ -23,7 +23,7 @@ std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt) 
       {cooldown},
       "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
           " refractory steps, more than the refractory counter holds (65535); use cooldown <= " +
-          FormatNumber(kMaxCooldownSteps * dt) + " ms or a larger dt"};
+          FormatFloat(static_cast<float>(kMaxCooldownSteps * dt)) + " ms or a larger dt"};
 }
 
 std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt) {
@@ -31,7 +31,7 @@ std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt) {
   return Violation{{tau},
                    "forward Euler is unstable with dt = " + FormatNumber(dt) +
                        " ms (needs dt / tau < 2); this value accepts dt < " +
-                       FormatNumber(2 * p[tau]) + " ms"};
+                       FormatFloat(static_cast<float>(2 * p[tau])) + " ms"};
 }
 
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,

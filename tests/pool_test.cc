@@ -1,0 +1,175 @@
+// Pool behaviour every model shares: spike read-out, reset, padding, input checks.
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/pool.h"
+#include "engine/registry.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+class PoolTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const ModelSpec& model() const { return *Registry::Builtin().Find(GetParam(), nullptr); }
+  Pool Make(size_t size) {
+    PoolConfig config;
+    config.model = GetParam();
+    config.size = size;
+    Pool pool;
+    const Status s = Pool::Create(config, &pool);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return pool;
+  }
+};
+
+TEST_P(PoolTest, SpikeViewsAgree) {
+  Pool pool = Make(1003);
+  std::mt19937 rng(3);
+  size_t total = 0;
+  for (int t = 0; t < 60; ++t) {
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), pool.size(), &rng)).ok());
+    const std::vector<uint8_t> dense = pool.SpikesDense();
+    const std::vector<uint32_t> indices = pool.SpikeIndices();
+    std::vector<uint32_t> from_dense;
+    for (size_t i = 0; i < dense.size(); ++i) {
+      ASSERT_LE(dense[i], 1);
+      if (dense[i]) from_dense.push_back(static_cast<uint32_t>(i));
+    }
+    EXPECT_EQ(indices, from_dense);
+    EXPECT_EQ(pool.SpikeCount(), indices.size());
+    total += indices.size();
+  }
+  EXPECT_GT(total, 0u);
+}
+
+TEST_P(PoolTest, ResetRestoresTheInitialState) {
+  Pool pool = Make(37);
+  const std::vector<float> initial = pool.Potentials();
+  std::vector<std::vector<float>> states;
+  for (size_t k = 0; k < model().num_float_states; ++k) {
+    states.emplace_back(pool.state(k), pool.state(k) + pool.padded_size());
+  }
+  std::mt19937 rng(4);
+  for (int t = 0; t < 50; ++t) pool.Step(testing::NoisyCurrent(model(), pool.size(), &rng));
+  EXPECT_NE(pool.Potentials(), initial);
+  pool.Reset();
+  EXPECT_EQ(pool.Potentials(), initial);
+  for (size_t k = 0; k < states.size(); ++k) {
+    EXPECT_EQ(std::vector<float>(pool.state(k), pool.state(k) + pool.padded_size()), states[k]);
+  }
+  EXPECT_EQ(pool.SpikeCount(), 0u);
+  if (model().has_counter) {
+    for (size_t i = 0; i < pool.padded_size(); ++i) EXPECT_EQ(pool.counter()[i], 0);
+  }
+}
+
+TEST_P(PoolTest, PaddingLanesNeverSpikeNorTurnNonFinite) {
+  for (size_t size : {1, 15, 17, 31}) {
+    Pool pool = Make(size);
+    ASSERT_GT(pool.padded_size(), size);
+    const std::vector<float> strong(size, 1e6f);
+    for (int t = 0; t < 200; ++t) {
+      ASSERT_TRUE(pool.Step(strong).ok());
+      const uint8_t* bits = pool.spike_bits();
+      for (size_t i = size; i < pool.padded_size(); ++i) {
+        ASSERT_EQ((bits[i / 8] >> (i % 8)) & 1, 0) << "padding lane " << i;
+      }
+      for (size_t k = 0; k < model().num_float_states; ++k) {
+        for (size_t i = 0; i < pool.padded_size(); ++i) ASSERT_TRUE(std::isfinite(pool.state(k)[i]));
+      }
+    }
+  }
+}
+
+TEST_P(PoolTest, NonFiniteCurrentsLeaveTheirNeuronsUnchanged) {
+  std::mt19937 rng(5);
+  testing::ForEachTarget([&](int64_t) {
+    Pool pool = Make(40);
+    Pool twin = Make(40);  // steps with the same finite inputs, zero where the other had NaN
+    for (int t = 0; t < 20; ++t) {
+      std::vector<float> current = testing::NoisyCurrent(model(), 40, &rng);
+      ASSERT_TRUE(pool.Step(current).ok());
+      ASSERT_TRUE(twin.Step(current).ok());
+    }
+    std::vector<std::vector<float>> before;
+    for (size_t k = 0; k < model().num_float_states; ++k) {
+      before.emplace_back(pool.state(k), pool.state(k) + 40);
+    }
+    const std::vector<uint16_t> counter_before =
+        model().has_counter ? std::vector<uint16_t>(pool.counter(), pool.counter() + 40)
+                            : std::vector<uint16_t>();
+    std::vector<float> current = testing::NoisyCurrent(model(), 40, &rng);
+    current[7] = std::numeric_limits<float>::quiet_NaN();
+    current[8] = std::numeric_limits<float>::infinity();
+    current[39] = -std::numeric_limits<float>::infinity();
+    StepReport report;
+    const Status s = pool.Step(current, &report);
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(report.nonfinite_inputs, 3u);
+    EXPECT_EQ(report.first_nonfinite, 7u);
+    EXPECT_NE(s.message().find("3 non-finite"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("neuron 7"), std::string::npos) << s.message();
+    std::vector<float> cleaned = current;
+    for (size_t i : {7, 8, 39}) cleaned[i] = 0.0f;
+    ASSERT_TRUE(twin.Step(cleaned).ok());
+    for (size_t i = 0; i < 40; ++i) {
+      const bool bad = i == 7 || i == 8 || i == 39;
+      for (size_t k = 0; k < model().num_float_states; ++k) {
+        const float expected = bad ? before[k][i] : twin.state(k)[i];
+        EXPECT_EQ(pool.state(k)[i], expected) << "state " << k << " neuron " << i;
+      }
+      if (model().has_counter && bad) EXPECT_EQ(pool.counter()[i], counter_before[i]);
+      if (bad) EXPECT_EQ(pool.SpikesDense()[i], 0);
+    }
+  });
+}
+
+TEST_P(PoolTest, WrongCurrentCountChangesNothing) {
+  Pool pool = Make(20);
+  const std::vector<float> before = pool.Potentials();
+  const Status s = pool.Step(std::vector<float>(19, 100.0f));
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("20 neurons"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("19"), std::string::npos) << s.message();
+  EXPECT_EQ(pool.Potentials(), before);
+  EXPECT_EQ(pool.last_target(), 0);
+}
+
+TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
+  // R * I = -1000 mV and +1000 mV for 100,000 steps; every other neuron gets
+  // the largest finite current.
+  const double r = model().params[model().ParamIndex("resistance")].default_value;
+  for (double drive_mv : {-1000.0, 1000.0}) {
+    Pool pool = Make(32);
+    std::vector<float> current(32, static_cast<float>(drive_mv / r));
+    for (size_t i = 1; i < 32; i += 2) {
+      current[i] = std::copysign(std::numeric_limits<float>::max(), static_cast<float>(drive_mv));
+    }
+    for (int t = 0; t < 100000; ++t) ASSERT_TRUE(pool.Step(current).ok());
+    for (size_t k = 0; k < model().num_float_states; ++k) {
+      for (size_t i = 0; i < pool.padded_size(); ++i) {
+        ASSERT_TRUE(std::isfinite(pool.state(k)[i])) << "state " << k << " neuron " << i;
+      }
+    }
+    for (float v : pool.Potentials()) ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest, ::testing::ValuesIn(ModelNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
+
+}  // namespace
+}  // namespace somas
