@@ -51,6 +51,8 @@ Status ParseJson(const std::string& text, Json* out) {
   };
   try {
     *out = Json::parse(text, callback);
+  } catch (const Json::out_of_range& e) {
+    return Status::Error(std::string("invalid JSON: a number out of range (") + e.what() + ")");
   } catch (const Json::parse_error& e) {
     std::string what = e.what();
     const size_t colon = what.find("syntax error");

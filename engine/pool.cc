@@ -125,8 +125,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
   const uint64_t memory = AvailableMemoryBytes();
   if (bytes > memory) {
     return Status::Error(model + ": size = " + std::to_string(config.size) + " would need " +
-                         std::to_string(bytes) + " bytes, more than the " +
-                         std::to_string(memory) + " bytes of memory this machine has free");
+                         std::to_string(bytes) + " bytes, more than the " + std::to_string(memory) +
+                         " bytes of memory this machine has free");
   }
 
   // Validate every neuron; at the same time find which constants vary.

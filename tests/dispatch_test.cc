@@ -1,9 +1,9 @@
 // Forcing each compiled Highway target really runs that target's code in every model file.
-#include <set>
-#include <vector>
-
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
+
+#include <set>
+#include <vector>
 
 #include "engine/pool.h"
 #include "engine/registry.h"
@@ -25,7 +25,8 @@ TEST(DispatchTest, EveryModelRunsEveryForcedTarget) {
     testing::ForEachTarget([&](int64_t target) {
       ASSERT_TRUE(pool.Step(std::vector<float>(33, 1.0f)).ok());
       // The kernel reports the HWY_TARGET it was compiled for.
-      EXPECT_EQ(pool.last_target(), target) << model.name << " forced to " << hwy::TargetName(target);
+      EXPECT_EQ(pool.last_target(), target)
+          << model.name << " forced to " << hwy::TargetName(target);
       ran.insert(pool.last_target());
     });
     EXPECT_EQ(ran.size(), targets.size()) << model.name;

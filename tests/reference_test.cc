@@ -69,7 +69,7 @@ void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, d
   for (size_t i = 0; i < size; ++i) ref.emplace_back(model.name, s.neuron_params[i], dt);
 
   std::mt19937 rng(5 + size);
-  const int steps = size > 10000 ? std::min(40, tol.steps) : tol.steps;
+  const int steps = size > 10000 ? std::min(25, tol.steps) : tol.steps;
   Mismatch potential_mismatch, spike_mismatch;
   size_t spikes_seen = 0;
   double max_error = 0;

@@ -1,11 +1,11 @@
 // One case per validation rule (docs/models.md): the specific error, naming
 // model, parameter, value and neuron index, and the pool left unchanged.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/pool.h"
 #include "engine/registry.h"
@@ -49,14 +49,17 @@ std::vector<Case> Cases() {
        Config("LeakySoma", {{"threshold", ParamValue::PerNeuron({1, 2, 3})}}),
        {"LeakySoma", "threshold has 3 values", "10 neurons"}},
       {"size 0", Config("LeakySoma", {}, 1.0, 0), {"LeakySoma", "size = 0"}},
-      {"size too large", Config("LeakySoma", {}, 1.0, kMaxPoolSize + 1),
+      {"size too large",
+       Config("LeakySoma", {}, 1.0, kMaxPoolSize + 1),
        {"LeakySoma", "size = ", "neurons a pool can hold"}},
       // About 38 GB: more than the 24 GB machines this project runs on.
-      {"size beyond memory", Config("AdaptiveExponentialSoma", {}, 1.0, kMaxPoolSize),
+      {"size beyond memory",
+       Config("AdaptiveExponentialSoma", {}, 1.0, kMaxPoolSize),
        {"AdaptiveExponentialSoma", "would need 38654705376", "bytes"}},
       {"dt zero", Config("LeakySoma", {}, 0.0), {"LeakySoma", "dt = 0 ms", "> 0"}},
       {"dt NaN", Config("LeakySoma", {}, kNaN), {"LeakySoma", "dt = nan"}},
-      {"NaN parameter", Config("LeakySoma", {{"threshold", ParamValue::Shared(kNaN)}}),
+      {"NaN parameter",
+       Config("LeakySoma", {{"threshold", ParamValue::Shared(kNaN)}}),
        {"LeakySoma", "threshold = nan mV", "finite"}},
       {"infinite per-neuron parameter",
        Config("LeakySoma", {{"potential_rest", OneBad(-60, -kInf)}}),
@@ -98,9 +101,10 @@ std::vector<Case> Cases() {
        Config("AdaptiveExponentialSoma", {{"adaptation_tau", ParamValue::Shared(3)}}, 11.0, 10),
        {"AdaptiveExponentialSoma", "potential_tau = 5 ms", "dt = 11 ms", "accepts dt < 10 ms"}},
       {"adaptation Euler stability (alone)",
-       Config("AdaptiveExponentialSoma",
-              {{"adaptation_tau", ParamValue::Shared(0.5)}, {"potential_tau", ParamValue::Shared(5)}},
-              1.0),
+       Config(
+           "AdaptiveExponentialSoma",
+           {{"adaptation_tau", ParamValue::Shared(0.5)}, {"potential_tau", ParamValue::Shared(5)}},
+           1.0),
        {"AdaptiveExponentialSoma", "adaptation_tau = 0.5 ms", "accepts dt < 1 ms"}},
       {"exponential overflow",
        Config("SimplifiedAdaptiveExponentialSoma", {{"spike_slope", ParamValue::Shared(0.2)}}),

@@ -1,0 +1,234 @@
+// Behaviour each model must show (docs/models.md): closed forms, refractory
+// periods, exact reductions between models, fixed points, Izhikevich's
+// published firing patterns.
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/pool.h"
+#include "engine/registry.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+Pool Make(const std::string& model, size_t size, double dt,
+          std::map<std::string, ParamValue> params = {}) {
+  PoolConfig config;
+  config.model = model;
+  config.size = size;
+  config.dt = dt;
+  config.params = std::move(params);
+  Pool pool;
+  const Status s = Pool::Create(config, &pool);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return pool;
+}
+
+// With constant input the LeakySoma potential after n steps is
+// R I (1 - decay^n) above rest, and the first spike comes at the first n
+// where that exceeds threshold - rest.
+TEST(LeakySomaTest, ClosedFormAndFirstSpike) {
+  testing::ForEachTarget([](int64_t target) {
+    for (double current : {150.0, 250.0, 400.0}) {
+      Pool pool = Make("LeakySoma", 19, 1.0);
+      const double decay = std::exp(-1.0 / 20.0);
+      const double drive = 0.1 * current;  // R I, mV
+      int predicted = -1;
+      for (int n = 1; n < 400 && predicted < 0; ++n) {
+        if (drive * (1 - std::pow(decay, n)) > 20.0) predicted = n;
+      }
+      int first = -1;
+      for (int n = 1; n <= 400 && first < 0; ++n) {
+        ASSERT_TRUE(pool.Step(std::vector<float>(19, static_cast<float>(current))).ok());
+        if (pool.SpikeCount() > 0) {
+          EXPECT_EQ(pool.SpikeCount(), 19u);
+          first = n;
+          break;
+        }
+        const double expected = -60.0 + drive * (1 - std::pow(decay, n));
+        for (float v : pool.Potentials()) {
+          ASSERT_NEAR(v, expected, 2e-4) << "step " << n << " on " << hwy::TargetName(target);
+        }
+      }
+      EXPECT_EQ(first, predicted) << "I = " << current << " pA on " << hwy::TargetName(target);
+    }
+  });
+}
+
+TEST(LeakyFamilyTest, RestIsAFixedPoint) {
+  for (const char* model :
+       {"LeakySoma", "RefractoryLeakySoma", "StrictRefractoryLeakySoma", "AdaptiveLeakySoma"}) {
+    Pool pool = Make(model, 5, 1.0);
+    for (int t = 0; t < 1000; ++t) ASSERT_TRUE(pool.Step(std::vector<float>(5, 0.0f)).ok());
+    for (float v : pool.Potentials()) EXPECT_EQ(v, -60.0f) << model;
+  }
+}
+
+// Steps at which a neuron spikes under a drive far above threshold.
+std::vector<int> SpikeSteps(Pool& pool, float current, int steps) {
+  std::vector<int> out;
+  for (int t = 0; t < steps; ++t) {
+    EXPECT_TRUE(pool.Step(std::vector<float>(pool.size(), current)).ok());
+    if (pool.SpikesDense()[0]) out.push_back(t);
+  }
+  return out;
+}
+
+TEST(RefractoryTest, BlockedExactlyRoundCooldownOverDtSteps) {
+  struct Period {
+    double cooldown, dt;
+    int blocked;
+  };
+  const std::vector<Period> periods = {{0, 1, 0},      {1, 1, 1},   {2, 1, 2},
+                                       {1.7, 0.1, 17}, {2.5, 1, 3}, {0.3, 0.1, 3}};
+  for (const ModelSpec& m : Registry::Builtin().models()) {
+    if (!m.has_counter) continue;
+    for (const Period& p : periods) {
+      testing::ForEachTarget([&](int64_t target) {
+        Pool pool = Make(m.name, 3, p.dt, {{"cooldown", ParamValue::Shared(p.cooldown)}});
+        const std::vector<int> spikes = SpikeSteps(pool, 1e9f, 120);
+        ASSERT_GE(spikes.size(), 3u) << m.name;
+        EXPECT_EQ(spikes[0], 0) << m.name << ": every neuron is ready on the first step";
+        for (size_t s = 1; s < spikes.size(); ++s) {
+          EXPECT_EQ(spikes[s] - spikes[s - 1], p.blocked + 1)
+              << m.name << " cooldown " << p.cooldown << " dt " << p.dt << " on "
+              << hwy::TargetName(target);
+        }
+      });
+    }
+  }
+}
+
+TEST(RefractoryTest, StrictModelHoldsTheResetPotentialExactly) {
+  Pool pool = Make("StrictRefractoryLeakySoma", 4, 1.0, {{"cooldown", ParamValue::Shared(5)}});
+  ASSERT_TRUE(pool.Step(std::vector<float>(4, 1e6f)).ok());
+  ASSERT_EQ(pool.SpikeCount(), 4u);
+  for (int t = 0; t < 5; ++t) {
+    ASSERT_TRUE(pool.Step(std::vector<float>(4, 1e6f)).ok());
+    EXPECT_EQ(pool.SpikeCount(), 0u);
+    for (float v : pool.Potentials()) EXPECT_EQ(v, -50.0f) << "blocked step " << t;
+  }
+  ASSERT_TRUE(pool.Step(std::vector<float>(4, 1e6f)).ok());
+  EXPECT_EQ(pool.SpikeCount(), 4u);
+}
+
+TEST(RefractoryTest, ExponentialNeuronPastThePeakIsHeldAtThePeak) {
+  // Reset above rheobase_threshold: while refractory the exponential term
+  // alone would run the potential away; the engine holds it at threshold.
+  for (const char* model : {"RefractoryExponentialSoma", "SimplifiedAdaptiveExponentialSoma"}) {
+    Pool pool =
+        Make(model, 2, 1.0,
+             {{"cooldown", ParamValue::Shared(20)}, {"potential_reset", ParamValue::Shared(-40)}});
+    ASSERT_TRUE(pool.Step(std::vector<float>(2, 1e5f)).ok());
+    ASSERT_EQ(pool.SpikeCount(), 2u);
+    bool reached_peak = false;
+    for (int t = 0; t < 20; ++t) {
+      ASSERT_TRUE(pool.Step(std::vector<float>(2, 0.0f)).ok());
+      EXPECT_EQ(pool.SpikeCount(), 0u);
+      for (float v : pool.Potentials()) {
+        EXPECT_LE(v, -30.0f) << model << " step " << t;
+        reached_peak |= v == -30.0f;
+      }
+    }
+    EXPECT_TRUE(reached_peak) << model;
+  }
+}
+
+// Runs two pools through the same noisy input and expects bit-identical potentials and spikes.
+void ExpectSameTrajectory(const std::string& a, std::map<std::string, ParamValue> a_params,
+                          const std::string& b, std::map<std::string, ParamValue> b_params) {
+  testing::ForEachTarget([&](int64_t target) {
+    Pool pa = Make(a, 101, 1.0, a_params);
+    Pool pb = Make(b, 101, 1.0, b_params);
+    std::mt19937 rng(9);
+    size_t spikes = 0;
+    for (int t = 0; t < 300; ++t) {
+      const std::vector<float> current = testing::NoisyCurrent(pa.model(), 101, &rng);
+      ASSERT_TRUE(pa.Step(current).ok());
+      ASSERT_TRUE(pb.Step(current).ok());
+      ASSERT_EQ(pa.Potentials(), pb.Potentials())
+          << a << " vs " << b << " step " << t << " on " << hwy::TargetName(target);
+      ASSERT_EQ(pa.SpikeIndices(), pb.SpikeIndices()) << a << " vs " << b << " step " << t;
+      spikes += pa.SpikeCount();
+    }
+    EXPECT_GT(spikes, 0u) << a << " vs " << b;
+  });
+}
+
+TEST(ReductionTest, ExactReductionsBetweenModels) {
+  const ParamValue zero = ParamValue::Shared(0);
+  ExpectSameTrajectory("RefractoryLeakySoma", {{"cooldown", zero}}, "LeakySoma", {});
+  ExpectSameTrajectory("StrictRefractoryLeakySoma", {{"cooldown", zero}}, "LeakySoma", {});
+  ExpectSameTrajectory("RefractoryExponentialSoma", {{"cooldown", zero}}, "ExponentialSoma", {});
+  ExpectSameTrajectory("AdaptiveLeakySoma", {{"threshold_delta", zero}}, "RefractoryLeakySoma", {});
+  ExpectSameTrajectory("SimplifiedAdaptiveExponentialSoma", {{"threshold_delta", zero}},
+                       "RefractoryExponentialSoma", {});
+  ExpectSameTrajectory("AdaptiveExponentialSoma",
+                       {{"adaptation_subthreshold", zero}, {"adaptation_delta", zero}},
+                       "ExponentialSoma", {});
+}
+
+TEST(IzhikevichTest, SettlesNearItsStableFixedPointWithoutSpiking) {
+  Pool pool = Make("IzhikevichSoma", 3, 1.0);
+  for (int t = 0; t < 2000; ++t) {
+    ASSERT_TRUE(pool.Step(std::vector<float>(3, 0.0f)).ok());
+    ASSERT_EQ(pool.SpikeCount(), 0u) << "step " << t;
+  }
+  for (float v : pool.Potentials()) EXPECT_NEAR(v, -70.0f, 0.1f);
+}
+
+// Inter-spike intervals (ms) of one neuron with the paper's (a, b, c, d),
+// driven by I = 10 (R I in mV) from v = -70 for `steps` ms.
+std::vector<int> Intervals(double a, double b, double c, double d, int steps) {
+  Pool pool = Make("IzhikevichSoma", 1, 1.0,
+                   {{"recovery_timescale", ParamValue::Shared(a)},
+                    {"recovery_sensitivity", ParamValue::Shared(b)},
+                    {"potential_reset", ParamValue::Shared(c)},
+                    {"recovery_update", ParamValue::Shared(d)},
+                    {"potential_rest", ParamValue::Shared(-70)}});
+  std::vector<int> spikes = SpikeSteps(pool, 100.0f, steps);  // R = 0.1 GOhm
+  std::vector<int> intervals;
+  for (size_t s = 1; s < spikes.size(); ++s) intervals.push_back(spikes[s] - spikes[s - 1]);
+  return intervals;
+}
+
+double MeanOf(const std::vector<int>& v, size_t begin, size_t end) {
+  double sum = 0;
+  for (size_t i = begin; i < end; ++i) sum += v[i];
+  return sum / static_cast<double>(end - begin);
+}
+
+TEST(IzhikevichTest, PublishedFiringPatterns) {
+  const std::vector<int> regular = Intervals(0.02, 0.2, -65, 8, 500);
+  ASSERT_GE(regular.size(), 4u);
+  // Regular spiking adapts: later intervals are clearly longer than the first.
+  EXPECT_GT(MeanOf(regular, regular.size() / 2, regular.size()), 1.2 * regular.front());
+
+  const std::vector<int> fast = Intervals(0.1, 0.2, -65, 2, 500);
+  ASSERT_GE(fast.size(), 10u);
+  // Fast spiking fires faster and does not adapt.
+  EXPECT_LT(MeanOf(fast, fast.size() / 2, fast.size()), 1.25 * MeanOf(fast, 0, fast.size() / 2));
+  EXPECT_GT(fast.size(), 2 * regular.size());
+  EXPECT_LT(fast.size(), 250u);
+
+  for (auto [name, c, d] :
+       {std::tuple{"chattering", -50.0, 2.0}, std::tuple{"intrinsically bursting", -55.0, 4.0}}) {
+    const std::vector<int> bursting = Intervals(0.02, 0.2, c, d, 500);
+    ASSERT_GE(bursting.size(), 4u) << name;
+    const int shortest = *std::min_element(bursting.begin(), bursting.end());
+    const int longest = *std::max_element(bursting.begin(), bursting.end());
+    EXPECT_LE(shortest, 8) << name << ": spikes within a burst";
+    EXPECT_GE(longest, 3 * shortest) << name << ": pauses between bursts";
+  }
+}
+
+}  // namespace
+}  // namespace somas

@@ -1,0 +1,167 @@
+// `somas replay`, end to end: outputs match an in-process pool, and bad input
+// of each kind gets a message, a non-zero exit and no output.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/matrix_io.h"
+#include "engine/config.h"
+#include "engine/pool.h"
+
+namespace somas {
+namespace {
+
+std::string TempDir() {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return dir ? dir : "/tmp";
+}
+
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+struct Result {
+  int exit_code;
+  std::string err;
+};
+
+Result Replay(const std::string& pool, const std::string& current, const std::string& out) {
+  const std::string err_path = TempDir() + "/stderr.txt";
+  const std::string command = "cli/somas replay --pool '" + pool + "' --current '" + current +
+                              "' --out '" + out + "' 2>'" + err_path + "'";
+  const int status = std::system(command.c_str());
+  std::string err;
+  ReadFile(err_path, &err);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
+}
+
+TEST(ReplayTest, OutputsMatchAnInProcessPool) {
+  const std::string dir = TempDir();
+  Write(dir + "/pool.json",
+        R"({"model": "RefractoryLeakySoma", "size": 3, "dt": 0.5,
+            "params": {"threshold": [-40, -45, -49.5], "cooldown": 1.5}})");
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(0, 600);
+  Matrix current;
+  current.rows = 200;
+  current.columns = 3;
+  std::string csv;
+  for (size_t i = 0; i < 600; ++i) {
+    current.values.push_back(u(rng));
+    char cell[32];
+    std::snprintf(cell, sizeof(cell), "%.9g", current.values.back());
+    csv += cell;
+    csv += (i % 3 == 2) ? "\n" : ",";
+  }
+  Write(dir + "/current.csv", csv);
+  Write(dir + "/current.npy", NpyFloat32(current.values.data(), 200, 3));
+
+  for (const char* input : {"current.csv", "current.npy"}) {
+    const std::string out = dir + "/out_" + input;
+    const Result r = Replay(dir + "/pool.json", dir + "/" + input, out);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+
+    PoolConfig config;
+    std::string text;
+    ASSERT_TRUE(ReadFile(dir + "/pool.json", &text).ok());
+    ASSERT_TRUE(ParsePoolConfig(text, &config).ok());
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(config, &pool).ok());
+    std::string spikes = "step,neuron\n";
+    std::vector<float> potential;
+    for (size_t t = 0; t < 200; ++t) {
+      ASSERT_TRUE(pool.Step(current.values.data() + 3 * t, 3).ok());
+      for (uint32_t i : pool.SpikeIndices())
+        spikes += std::to_string(t) + "," + std::to_string(i) + "\n";
+      for (float v : pool.Potentials()) potential.push_back(v);
+    }
+    std::string written;
+    ASSERT_TRUE(ReadFile(out + "/spikes.csv", &written).ok());
+    EXPECT_EQ(written, spikes);
+    EXPECT_GT(std::count(spikes.begin(), spikes.end(), '\n'), 10);
+    ASSERT_TRUE(ReadFile(out + "/potential.npy", &written).ok());
+    Matrix read;
+    ASSERT_TRUE(ParseNpyMatrix(written, "potential.npy", &read).ok());
+    EXPECT_EQ(read.rows, 200u);
+    EXPECT_EQ(read.columns, 3u);
+    EXPECT_EQ(read.values, potential);
+  }
+}
+
+TEST(ReplayTest, BadInputGetsAMessageAndNoOutput) {
+  const std::string dir = TempDir();
+  Write(dir + "/ok.json", R"({"model": "LeakySoma", "size": 2})");
+  Write(dir + "/ok.csv", "1,2\n3,4\n");
+  struct Case {
+    std::string pool, current, expected;
+  };
+  const std::vector<Case> cases = {
+      {R"({"model": "LeakySomma", "size": 2})", "1,2\n", "did you mean \"LeakySoma\""},
+      {R"({"model": "LeakySoma", "size": 2, "params": {"treshold": 1}})", "1,2\n",
+       "did you mean \"threshold\""},
+      {R"({"model": "LeakySoma", "size": 2, "params": {"potential_tau": -1}})", "1,2\n",
+       "potential_tau = -1 ms"},
+      {R"({"model": "LeakySoma", "size": 3})", "1,2\n", "2 columns, but the pool has 3"},
+      {R"({"model": "LeakySoma", "size": 2,})", "1,2\n", "invalid JSON at line 1"},
+      {R"({"model": "LeakySoma", "size": 2, "size": 3})", "1,2\n", "duplicate key \"size\""},
+      {R"({"model": "LeakySoma", "size": "2"})", "1,2\n", "size must be a number, not a string"},
+      {R"({"model": "LeakySoma", "size": 2, "dt": true})", "1,2\n",
+       "dt must be a number, not true"},
+      {R"({"model": "LeakySoma", "size": 2, "dt": null})", "1,2\n",
+       "dt must be a number, not null"},
+      {R"({"model": "LeakySoma", "size": 2, "dt": 1e400})", "1,2\n", "number out of range"},
+      {R"({"model": "LeakySoma", "size": -2})", "1,2\n", "size = -2"},
+      {R"({"model": "LeakySoma", "size": 2.5})", "1,2\n", "size = 2.5"},
+      {R"({"model": "LeakySoma", "size": 2, "params": {"threshold": [1]}})", "1,2\n",
+       "threshold has 1 values"},
+      {R"({"model": "LeakySoma", "size": 2, "params": {"threshold": {"a": 1}}})", "1,2\n",
+       "threshold must be a number, not an object"},
+      {R"({"model": "LeakySoma", "size": 2, "pool": 1})", "1,2\n", "unknown key \"pool\""},
+      {R"({"model": "LeakySoma", "size": 2})", "1,nan\n", "row 1, column 2"},
+      {R"({"model": "LeakySoma", "size": 2})", "1,2\n3\n", "row 2 has 1 values"},
+      {R"({"model": "LeakySoma", "size": 2})", "1,x\n", "\"x\" is not a number"},
+      {R"({"model": "LeakySoma", "size": 2})", "1,1e39\n", "not a finite float32"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string pool = dir + "/bad" + std::to_string(n) + ".json";
+    const std::string current = dir + "/bad" + std::to_string(n) + ".csv";
+    const std::string out = dir + "/bad_out" + std::to_string(n++);
+    Write(pool, c.pool);
+    Write(current, c.current);
+    const Result r = Replay(pool, current, out);
+    EXPECT_NE(r.exit_code, 0) << c.pool;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos)
+        << c.pool << " / " << c.current << ": " << r.err;
+    EXPECT_FALSE(Exists(out)) << c.pool;
+  }
+  const std::string out = dir + "/missing_out";
+  Result r = Replay(dir + "/nonexistent.json", dir + "/ok.csv", out);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+  r = Replay(dir + "/ok.json", dir + "/nonexistent.npy", out);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("cannot open"), std::string::npos) << r.err;
+  const char npy[] = "\x93NUMPY\x01\x00\x10\x00{'descr': '<i4'}";
+  Write(dir + "/bad.npy", std::string(npy, sizeof(npy) - 1));
+  r = Replay(dir + "/ok.json", dir + "/bad.npy", out);
+  EXPECT_NE(r.err.find("dtype"), std::string::npos) << r.err;
+  EXPECT_FALSE(Exists(out));
+}
+
+}  // namespace
+}  // namespace somas
