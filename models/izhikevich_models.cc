@@ -26,9 +26,10 @@ std::optional<Violation> CheckIzhikevich(NeuronParams p, double dt) {
                      "potential_floor must be below threshold, or the neuron fires on every step"};
   }
   if (!(p[kFloor] > LowestStableFloor(dt))) {
-    std::string accepted = p[kFloor] < -62.5 ? "; this floor accepts dt < " +
-                                                   FormatFloat(static_cast<float>(-50.0 / (p[kFloor] + 62.5))) + " ms"
-                                             : "";
+    std::string accepted =
+        p[kFloor] < -62.5 ? "; this floor accepts dt < " +
+                                FormatFloat(static_cast<float>(-50.0 / (p[kFloor] + 62.5))) + " ms"
+                          : "";
     return Violation{{kFloor},
                      "the half-step integration is unstable below " +
                          FormatNumber(LowestStableFloor(dt)) + " mV with dt = " + FormatNumber(dt) +

@@ -20,12 +20,12 @@ enum LeakyConstant {
 
 // Exponential family: states {v - rest, w (AdEx) or theta_t - theta}.
 enum ExponentialConstant {
-  kExpScale,            // dt / potential_tau
+  kExpScale,  // dt / potential_tau
   kExpResistance,
-  kExpTheta,            // threshold - rest
-  kExpReset,            // potential_reset - rest
-  kExpSlope,            // spike_slope D
-  kExpInvSlope,         // 1 / D
+  kExpTheta,              // threshold - rest
+  kExpReset,              // potential_reset - rest
+  kExpSlope,              // spike_slope D
+  kExpInvSlope,           // 1 / D
   kExpRheobaseOverSlope,  // (rheobase_threshold - rest) / D
   kExpCooldownSteps,
   kExpThresholdDecay,
@@ -40,11 +40,11 @@ enum IzhikevichConstant {
   kIzhHalfDt,
   kIzhResistance,
   kIzhThreshold,
-  kIzhReset,       // c
-  kIzhDtA,         // dt * recovery_timescale
-  kIzhB,           // recovery_sensitivity
-  kIzhD,           // recovery_update
-  kIzhFloor,       // potential_floor
+  kIzhReset,  // c
+  kIzhDtA,    // dt * recovery_timescale
+  kIzhB,      // recovery_sensitivity
+  kIzhD,      // recovery_update
+  kIzhFloor,  // potential_floor
 };
 
 // Izhikevich's ceiling on v (docs/models.md): far above any spike peak.
