@@ -246,9 +246,12 @@ float Pool::Param(size_t param, size_t neuron) const {
 void Pool::Reset() {
   double p[kMaxParams];
   float s[kMaxFloatStates];
-  if (!any_per_neuron_) Gather(0, p), spec_->init(p, s);
   for (size_t i = 0; i < padded_; ++i) {
-    if (any_per_neuron_) Gather(std::min(i, size_ - 1), p), spec_->init(p, s);
+    // Initial states depend on the parameters only when some are per neuron.
+    if (i == 0 || any_per_neuron_) {
+      Gather(std::min(i, size_ - 1), p);
+      spec_->init(p, s);
+    }
     for (size_t k = 0; k < states_.size(); ++k) states_[k][i] = s[k];
   }
   if (counter_.size()) std::memset(counter_.data(), 0, counter_.size() * sizeof(uint16_t));

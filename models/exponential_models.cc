@@ -124,12 +124,7 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
 
 ModelSpec RefractoryBase(const char* name, const char* description, KernelFn kernel) {
   ModelSpec m = ExponentialBase(name, description);
-  m.params.push_back(Param("cooldown", "ms", 2.0,
-                           "refractory period, round(cooldown / dt) whole steps",
-                           Bound::kNonNegative));
-  m.rules.push_back("round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)");
-  m.states.push_back({"refractory_steps", "steps", "0 (ready)"});
-  m.has_counter = true;
+  AddRefractoriness(&m);
   m.check = CheckRefractoryExponential;
   m.derive = DeriveRefractoryExponential;
   m.kernel = kernel;
@@ -171,12 +166,7 @@ ModelSpec SimplifiedAdaptiveExponentialSomaSpec() {
                                "RefractoryExponentialSoma with the adaptive threshold of "
                                "AdaptiveLeakySoma instead of an adaptation current",
                                RunSimplifiedAdaptiveExponentialStep);
-  m.params.push_back(Param("threshold_tau", "ms", 20.0,
-                           "time constant of the threshold's return to its base value",
-                           Bound::kPositive));
-  m.params.push_back(Param("threshold_delta", "mV", 100.0, "threshold increase at each spike"));
-  m.states.push_back({"adaptive_threshold", "mV", "threshold"});
-  m.num_float_states = 2;
+  AddAdaptiveThreshold(&m);
   m.derive = DeriveSimplifiedAdaptive;
   return m;
 }

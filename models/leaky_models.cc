@@ -25,11 +25,6 @@ std::vector<ParamSpec> LeakyParams() {
   };
 }
 
-ParamSpec CooldownParam() {
-  return Param("cooldown", "ms", 2.0, "refractory period, round(cooldown / dt) whole steps",
-               Bound::kNonNegative);
-}
-
 std::optional<Violation> CheckLeaky(NeuronParams p, double /*dt*/) {
   return CheckThresholdAboveReset(p, kThreshold, kReset);
 }
@@ -81,10 +76,7 @@ ModelSpec LeakyBase(const char* name, const char* description) {
 
 ModelSpec RefractoryBase(const char* name, const char* description, KernelFn kernel) {
   ModelSpec m = LeakyBase(name, description);
-  m.params.push_back(CooldownParam());
-  m.rules.push_back("round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)");
-  m.states.push_back({"refractory_steps", "steps", "0 (ready)"});
-  m.has_counter = true;
+  AddRefractoriness(&m);
   m.num_constants = kLeakyCooldownSteps + 1;
   m.check = CheckRefractoryLeaky;
   m.derive = DeriveRefractoryLeaky;
@@ -118,12 +110,7 @@ ModelSpec AdaptiveLeakySomaSpec() {
                      "RefractoryLeakySoma whose threshold jumps by threshold_delta at each "
                      "spike and relaxes back with threshold_tau",
                      RunAdaptiveLeakyStep);
-  m.params.push_back(Param("threshold_tau", "ms", 20.0,
-                           "time constant of the threshold's return to its base value",
-                           Bound::kPositive));
-  m.params.push_back(Param("threshold_delta", "mV", 100.0, "threshold increase at each spike"));
-  m.states.push_back({"adaptive_threshold", "mV", "threshold"});
-  m.num_float_states = 2;
+  AddAdaptiveThreshold(&m);
   m.num_constants = kLeakyThresholdDelta + 1;
   m.derive = DeriveAdaptiveLeaky;
   return m;

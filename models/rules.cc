@@ -34,6 +34,24 @@ std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt) {
                        FormatFloat(static_cast<float>(2 * p[tau])) + " ms"};
 }
 
+void AddRefractoriness(ModelSpec* m) {
+  m->params.push_back(Param("cooldown", "ms", 2.0,
+                            "refractory period, round(cooldown / dt) whole steps",
+                            Bound::kNonNegative));
+  m->rules.push_back("round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)");
+  m->states.push_back({"refractory_steps", "steps", "0 (ready)"});
+  m->has_counter = true;
+}
+
+void AddAdaptiveThreshold(ModelSpec* m) {
+  m->params.push_back(Param("threshold_tau", "ms", 20.0,
+                            "time constant of the threshold's return to its base value",
+                            Bound::kPositive));
+  m->params.push_back(Param("threshold_delta", "mV", 100.0, "threshold increase at each spike"));
+  m->states.push_back({"adaptive_threshold", "mV", "threshold"});
+  m->num_float_states = 2;
+}
+
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,
                 Bound bound) {
   return ParamSpec{name, unit, default_value, description, bound};

@@ -23,6 +23,15 @@ std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt);
 // Forward Euler on dx/dt = -x / tau is stable only for dt / tau < 2.
 std::optional<Violation> CheckEulerStable(NeuronParams p, int tau, double dt);
 
+// Adds the refractory period every Refractory*/Adaptive* model shares: the
+// cooldown parameter, its rule and the counter state. The model's own check,
+// derive and kernel must handle them.
+void AddRefractoriness(ModelSpec* m);
+// Adds the adaptive threshold of AdaptiveLeakySoma and
+// SimplifiedAdaptiveExponentialSoma: threshold_tau, threshold_delta, and the
+// threshold state (a second float state).
+void AddAdaptiveThreshold(ModelSpec* m);
+
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,
                 Bound bound = Bound::kFinite);
 

@@ -16,11 +16,7 @@ TEST(DispatchTest, EveryModelRunsEveryForcedTarget) {
   const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
   ASSERT_GE(targets.size(), 2u) << "expected at least one SIMD target besides the fallback";
   for (const ModelSpec& model : Registry::Builtin().models()) {
-    PoolConfig config;
-    config.model = model.name;
-    config.size = 33;
-    Pool pool;
-    ASSERT_TRUE(Pool::Create(config, &pool).ok());
+    Pool pool = testing::MakePool(model.name, 33);
     std::set<int64_t> ran;
     testing::ForEachTarget([&](int64_t target) {
       ASSERT_TRUE(pool.Step(std::vector<float>(33, 1.0f)).ok());
@@ -34,11 +30,7 @@ TEST(DispatchTest, EveryModelRunsEveryForcedTarget) {
 }
 
 TEST(DispatchTest, UnforcedDispatchPicksTheBestTarget) {
-  PoolConfig config;
-  config.model = "LeakySoma";
-  config.size = 16;
-  Pool pool;
-  ASSERT_TRUE(Pool::Create(config, &pool).ok());
+  Pool pool = testing::MakePool("LeakySoma", 16);
   EXPECT_EQ(pool.last_target(), 0);
   EXPECT_STREQ(pool.last_target_name(), "none");
   ASSERT_TRUE(pool.Step(std::vector<float>(16, 0.0f)).ok());

@@ -19,26 +19,13 @@
 namespace somas {
 namespace {
 
-Pool Make(const std::string& model, size_t size, double dt,
-          std::map<std::string, ParamValue> params = {}) {
-  PoolConfig config;
-  config.model = model;
-  config.size = size;
-  config.dt = dt;
-  config.params = std::move(params);
-  Pool pool;
-  const Status s = Pool::Create(config, &pool);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return pool;
-}
-
 // With constant input the LeakySoma potential after n steps is
 // R I (1 - decay^n) above rest, and the first spike comes at the first n
 // where that exceeds threshold - rest.
 TEST(LeakySomaTest, ClosedFormAndFirstSpike) {
   testing::ForEachTarget([](int64_t target) {
     for (double current : {150.0, 250.0, 400.0}) {
-      Pool pool = Make("LeakySoma", 19, 1.0);
+      Pool pool = testing::MakePool("LeakySoma", 19, 1.0);
       const double decay = std::exp(-1.0 / 20.0);
       const double drive = 0.1 * current;  // R I, mV
       int predicted = -1;
@@ -66,7 +53,7 @@ TEST(LeakySomaTest, ClosedFormAndFirstSpike) {
 TEST(LeakyFamilyTest, RestIsAFixedPoint) {
   for (const char* model :
        {"LeakySoma", "RefractoryLeakySoma", "StrictRefractoryLeakySoma", "AdaptiveLeakySoma"}) {
-    Pool pool = Make(model, 5, 1.0);
+    Pool pool = testing::MakePool(model, 5, 1.0);
     for (int t = 0; t < 1000; ++t) ASSERT_TRUE(pool.Step(std::vector<float>(5, 0.0f)).ok());
     for (float v : pool.Potentials()) EXPECT_EQ(v, -60.0f) << model;
   }
@@ -93,7 +80,8 @@ TEST(RefractoryTest, BlockedExactlyRoundCooldownOverDtSteps) {
     if (!m.has_counter) continue;
     for (const Period& p : periods) {
       testing::ForEachTarget([&](int64_t target) {
-        Pool pool = Make(m.name, 3, p.dt, {{"cooldown", ParamValue::Shared(p.cooldown)}});
+        Pool pool =
+            testing::MakePool(m.name, 3, p.dt, {{"cooldown", ParamValue::Shared(p.cooldown)}});
         const std::vector<int> spikes = SpikeSteps(pool, 1e9f, 120);
         ASSERT_GE(spikes.size(), 3u) << m.name;
         EXPECT_EQ(spikes[0], 0) << m.name << ": every neuron is ready on the first step";
@@ -108,7 +96,8 @@ TEST(RefractoryTest, BlockedExactlyRoundCooldownOverDtSteps) {
 }
 
 TEST(RefractoryTest, StrictModelHoldsTheResetPotentialExactly) {
-  Pool pool = Make("StrictRefractoryLeakySoma", 4, 1.0, {{"cooldown", ParamValue::Shared(5)}});
+  Pool pool =
+      testing::MakePool("StrictRefractoryLeakySoma", 4, 1.0, {{"cooldown", ParamValue::Shared(5)}});
   ASSERT_TRUE(pool.Step(std::vector<float>(4, 1e6f)).ok());
   ASSERT_EQ(pool.SpikeCount(), 4u);
   for (int t = 0; t < 5; ++t) {
@@ -124,9 +113,9 @@ TEST(RefractoryTest, ExponentialNeuronPastThePeakIsHeldAtThePeak) {
   // Reset above rheobase_threshold: while refractory the exponential term
   // alone would run the potential away; the engine holds it at threshold.
   for (const char* model : {"RefractoryExponentialSoma", "SimplifiedAdaptiveExponentialSoma"}) {
-    Pool pool =
-        Make(model, 2, 1.0,
-             {{"cooldown", ParamValue::Shared(20)}, {"potential_reset", ParamValue::Shared(-40)}});
+    Pool pool = testing::MakePool(
+        model, 2, 1.0,
+        {{"cooldown", ParamValue::Shared(20)}, {"potential_reset", ParamValue::Shared(-40)}});
     ASSERT_TRUE(pool.Step(std::vector<float>(2, 1e5f)).ok());
     ASSERT_EQ(pool.SpikeCount(), 2u);
     bool reached_peak = false;
@@ -146,8 +135,8 @@ TEST(RefractoryTest, ExponentialNeuronPastThePeakIsHeldAtThePeak) {
 void ExpectSameTrajectory(const std::string& a, std::map<std::string, ParamValue> a_params,
                           const std::string& b, std::map<std::string, ParamValue> b_params) {
   testing::ForEachTarget([&](int64_t target) {
-    Pool pa = Make(a, 101, 1.0, a_params);
-    Pool pb = Make(b, 101, 1.0, b_params);
+    Pool pa = testing::MakePool(a, 101, 1.0, a_params);
+    Pool pb = testing::MakePool(b, 101, 1.0, b_params);
     std::mt19937 rng(9);
     size_t spikes = 0;
     for (int t = 0; t < 300; ++t) {
@@ -177,7 +166,7 @@ TEST(ReductionTest, ExactReductionsBetweenModels) {
 }
 
 TEST(IzhikevichTest, SettlesNearItsStableFixedPointWithoutSpiking) {
-  Pool pool = Make("IzhikevichSoma", 3, 1.0);
+  Pool pool = testing::MakePool("IzhikevichSoma", 3, 1.0);
   for (int t = 0; t < 2000; ++t) {
     ASSERT_TRUE(pool.Step(std::vector<float>(3, 0.0f)).ok());
     ASSERT_EQ(pool.SpikeCount(), 0u) << "step " << t;
@@ -188,12 +177,12 @@ TEST(IzhikevichTest, SettlesNearItsStableFixedPointWithoutSpiking) {
 // Inter-spike intervals (ms) of one neuron with the paper's (a, b, c, d),
 // driven by I = 10 (R I in mV) from v = -70 for `steps` ms.
 std::vector<int> Intervals(double a, double b, double c, double d, int steps) {
-  Pool pool = Make("IzhikevichSoma", 1, 1.0,
-                   {{"recovery_timescale", ParamValue::Shared(a)},
-                    {"recovery_sensitivity", ParamValue::Shared(b)},
-                    {"potential_reset", ParamValue::Shared(c)},
-                    {"recovery_update", ParamValue::Shared(d)},
-                    {"potential_rest", ParamValue::Shared(-70)}});
+  Pool pool = testing::MakePool("IzhikevichSoma", 1, 1.0,
+                                {{"recovery_timescale", ParamValue::Shared(a)},
+                                 {"recovery_sensitivity", ParamValue::Shared(b)},
+                                 {"potential_reset", ParamValue::Shared(c)},
+                                 {"recovery_update", ParamValue::Shared(d)},
+                                 {"potential_rest", ParamValue::Shared(-70)}});
   std::vector<int> spikes = SpikeSteps(pool, 100.0f, steps);  // R = 0.1 GOhm
   std::vector<int> intervals;
   for (size_t s = 1; s < spikes.size(); ++s) intervals.push_back(spikes[s] - spikes[s - 1]);

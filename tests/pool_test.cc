@@ -17,15 +17,7 @@ namespace {
 class PoolTest : public ::testing::TestWithParam<std::string> {
  protected:
   const ModelSpec& model() const { return *Registry::Builtin().Find(GetParam(), nullptr); }
-  Pool Make(size_t size) {
-    PoolConfig config;
-    config.model = GetParam();
-    config.size = size;
-    Pool pool;
-    const Status s = Pool::Create(config, &pool);
-    EXPECT_TRUE(s.ok()) << s.message();
-    return pool;
-  }
+  Pool Make(size_t size) { return testing::MakePool(GetParam(), size); }
 };
 
 TEST_P(PoolTest, SpikeViewsAgree) {
@@ -165,13 +157,7 @@ TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
   }
 }
 
-std::vector<std::string> ModelNames() {
-  std::vector<std::string> names;
-  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest, ::testing::ValuesIn(ModelNames()),
+INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest, ::testing::ValuesIn(testing::ModelNames()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });

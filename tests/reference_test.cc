@@ -131,13 +131,7 @@ TEST_P(ReferenceTest, MatchesReferenceOnEveryTarget) {
   printf("%s: largest |engine - reference| %.3g mV\n", GetParam().c_str(), MaxErrors()[GetParam()]);
 }
 
-std::vector<std::string> ModelNames() {
-  std::vector<std::string> names;
-  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(ModelNames()),
+INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(testing::ModelNames()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });

@@ -1,7 +1,10 @@
 // Schema-driven test scenarios.
 #include "tests/scenarios.h"
 
+#include <gtest/gtest.h>
 #include <hwy/targets.h>
+
+#include "engine/registry.h"
 
 namespace somas::testing {
 namespace {
@@ -55,6 +58,25 @@ std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt1993
   std::vector<float> current(size);
   for (float& c : current) c = static_cast<float>(base * factor(*rng));
   return current;
+}
+
+std::vector<std::string> ModelNames() {
+  std::vector<std::string> names;
+  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
+  return names;
+}
+
+Pool MakePool(const std::string& model, size_t size, double dt,
+              std::map<std::string, ParamValue> params) {
+  PoolConfig config;
+  config.model = model;
+  config.size = size;
+  config.dt = dt;
+  config.params = std::move(params);
+  Pool pool;
+  const Status s = Pool::Create(config, &pool);
+  if (!s.ok()) ADD_FAILURE() << s.message();
+  return pool;
 }
 
 void ForEachTarget(const std::function<void(int64_t target)>& body) {

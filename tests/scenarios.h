@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "engine/pool.h"
@@ -29,6 +31,14 @@ double DriveCurrent(const ModelSpec& model);
 
 // One step of noisy drive: uniform in [0.5, 1.5] x DriveCurrent.
 std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt19937* rng);
+
+// The names of every registered model, for parameterised tests.
+std::vector<std::string> ModelNames();
+
+// A pool of `model`; adds a test failure (and returns an empty pool) if the
+// configuration is rejected.
+Pool MakePool(const std::string& model, size_t size, double dt = 1.0,
+              std::map<std::string, ParamValue> params = {});
 
 // Runs `body(target)` with Highway forced to each compiled-and-supported
 // target in turn, then restores normal dispatch.
