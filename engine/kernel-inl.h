@@ -105,6 +105,18 @@ HWY_INLINE void StoreCounter(VI left, MF spike, VF steps, uint16_t* counter, siz
   hn::Store(hn::DemoteTo(DU16(), next), DU16(), counter + i);
 }
 
+// The lanes of `mask` as bits, lane 0 in bit 0.
+HWY_INLINE uint32_t MaskBits(DF d, MF mask) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  (void)d;
+  return mask.raw;  // the __mmask16 itself: StoreMaskBits goes through memory
+#else
+  uint8_t bits[8] = {0};
+  hn::StoreMaskBits(d, mask, bits);
+  return bits[0] | static_cast<uint32_t>(bits[1]) << 8;
+#endif
+}
+
 // The rare path of ForEachBlock: a vector with a NaN or infinite input. Its
 // lanes are integrated with zero input, then the bad lanes get their states
 // back and lose their spikes, so they end the step exactly as they began.
@@ -154,11 +166,7 @@ HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& b
       const MF spike = HWY_LIKELY(hn::AllTrue(d, finite))
                            ? body(i, input)
                            : StepWithBadInputs(a, body, i, current + j, finite, &bad, &first_bad);
-      uint8_t bits[8];
-      hn::StoreMaskBits(d, spike, bits);
-      uint32_t lane_bits = bits[0];
-      if (kN > 8) lane_bits |= static_cast<uint32_t>(bits[1]) << 8;
-      block_bits |= (lane_bits & kLaneBits) << j;
+      block_bits |= (MaskBits(d, spike) & kLaneBits) << j;
     }
     spikes[i0 / kBlock] = static_cast<uint16_t>(block_bits);
   }
