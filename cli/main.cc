@@ -24,13 +24,19 @@ constexpr char kUsage[] = R"(somas: advance large populations of spiking-neuron 
 
 usage:
   somas [run] [--model NAME] [--size N] [--steps N] [--dt MS] [--seed S]
+  somas [run] --config FILE [--steps N] [--seed S]
       Simulate SIZE neurons of MODEL for STEPS steps of DT ms, driven by a seeded
       noisy input current (uniform between 0.5x and 1.5x a model-specific drive
       that gives a moderate firing rate), and print the SIMD target, the total
       spikes, the mean firing rate, the wall time and neuron-updates per second.
       Defaults: --model LeakySoma --size 100000 --steps 1000 --dt 1 --seed 1.
-  somas models
-      List the models with their parameters (unit, default, description).
+      With --config, the pools, dt and parameter seed come from FILE (a
+      simulation file, docs/configuration.md); --seed seeds the input noise.
+  somas models [--json]
+      List the models with their parameters (unit, default, description,
+      rule); --json prints every schema as JSON.
+  somas config FILE
+      Validate a simulation file and print its canonical form.
   somas replay --pool POOL.json --current CURRENT --out DIR
       Run the pool of POOL.json ({"model": NAME, "size": N, "dt": MS,
       "params": {NAME: number or list of N numbers}}) through CURRENT (steps x N
@@ -85,10 +91,12 @@ double Drive(const ModelSpec& m) {
 }
 
 int Run(const std::vector<std::string>& args) {
-  PoolConfig config;
-  config.model = "LeakySoma";
-  config.size = 100000;
+  PoolConfig flags;
+  flags.model = "LeakySoma";
+  flags.size = 100000;
   uint64_t steps = 1000, seed = 1;
+  std::string config_path;
+  bool pool_flags = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--help" || flag == "-h") {
@@ -98,14 +106,15 @@ int Run(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) return Fail("run: " + flag + " needs a value (see somas --help)");
     const std::string& value = args[++i];
     uint64_t n = 0;
+    pool_flags |= flag == "--model" || flag == "--size" || flag == "--dt";
     if (flag == "--model") {
-      config.model = value;
+      flags.model = value;
     } else if (flag == "--size") {
       if (!ParseUnsigned(value, &n) || n == 0) {
         return Fail("run: --size must be a positive whole number, not \"" + value + "\"");
       }
       if (n > kMaxPoolSize) return Fail("run: --size " + value + " is more than a pool can hold");
-      config.size = n;
+      flags.size = n;
     } else if (flag == "--steps") {
       if (!ParseUnsigned(value, &steps)) {
         return Fail("run: --steps must be a whole number, not \"" + value + "\"");
@@ -115,56 +124,102 @@ int Run(const std::vector<std::string>& args) {
         return Fail("run: --seed must be a whole number, not \"" + value + "\"");
       }
     } else if (flag == "--dt") {
-      if (!ParsePositiveDouble(value, &config.dt)) {
+      if (!ParsePositiveDouble(value, &flags.dt)) {
         return Fail("run: --dt must be a positive number of ms, not \"" + value + "\"");
       }
+    } else if (flag == "--config") {
+      config_path = value;
     } else {
       return Fail("run: unknown option \"" + flag + "\" (see somas --help)");
     }
   }
 
-  Pool pool;
-  const Status created = Pool::Create(config, &pool);
-  if (!created.ok()) return Fail(created.message());
+  SimulationConfig sim;
+  if (config_path.empty()) {
+    sim.dt = flags.dt;
+    sim.pools.push_back(flags);
+  } else {
+    if (pool_flags) return Fail("run: --config describes the pools; drop --model, --size and --dt");
+    std::string text;
+    Status status = ReadFile(config_path, &text);
+    if (status.ok()) status = ParseSimulation(text, &sim);
+    if (!status.ok()) return Fail(config_path + ": " + status.message());
+  }
+  std::vector<Pool> pools(sim.pools.size());
+  for (size_t p = 0; p < pools.size(); ++p) {
+    const Status created = Pool::Create(sim.pools[p], &pools[p]);
+    if (!created.ok()) return Fail(created.message());
+  }
 
-  const double drive = Drive(pool.model());
-  std::vector<float> current(config.size);
-  uint64_t rng = seed;
-  uint64_t spikes = 0;
+  std::vector<uint64_t> spikes(pools.size(), 0);
+  std::vector<std::vector<float>> currents(pools.size());
   double stepping = 0;
+  uint64_t rng = seed;
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t t = 0; t < steps; ++t) {
-    for (float& c : current) {
-      const double u = static_cast<double>(SplitMix(&rng) >> 11) * 0x1.0p-53;
-      c = static_cast<float>(drive * (0.5 + u));
+    for (size_t p = 0; p < pools.size(); ++p) {
+      const double drive = Drive(pools[p].model());
+      std::vector<float>& current = currents[p];
+      current.resize(pools[p].size());
+      for (float& c : current) {
+        const double u = static_cast<double>(SplitMix(&rng) >> 11) * 0x1.0p-53;
+        c = static_cast<float>(drive * (0.5 + u));
+      }
+      const auto step_start = std::chrono::steady_clock::now();
+      const Status stepped = pools[p].Step(current);
+      stepping +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+      if (!stepped.ok()) return Fail(stepped.message());
+      spikes[p] += pools[p].SpikeCount();
     }
-    const auto step_start = std::chrono::steady_clock::now();
-    const Status stepped = pool.Step(current);
-    stepping +=
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
-    if (!stepped.ok()) return Fail(stepped.message());
-    spikes += pool.SpikeCount();
   }
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double simulated_s = static_cast<double>(steps) * config.dt / 1000.0;
-  const double updates = static_cast<double>(steps) * static_cast<double>(config.size);
+  const double simulated_s = static_cast<double>(steps) * sim.dt / 1000.0;
+  double neurons = 0;
+  for (const Pool& pool : pools) neurons += static_cast<double>(pool.size());
 
-  std::printf("somas: %zu %s neurons, %llu steps of %g ms, seed %llu\n", config.size,
-              config.model.c_str(), static_cast<unsigned long long>(steps), config.dt,
-              static_cast<unsigned long long>(seed));
-  std::printf("  SIMD target       %s\n", pool.last_target_name());
-  std::printf("  total spikes      %llu\n", static_cast<unsigned long long>(spikes));
-  std::printf("  mean firing rate  %.2f Hz\n",
-              simulated_s > 0 ? static_cast<double>(spikes) / config.size / simulated_s : 0.0);
+  for (size_t p = 0; p < pools.size(); ++p) {
+    const Pool& pool = pools[p];
+    const std::string label = sim.pools[p].name.empty() ? "" : " (pool " + sim.pools[p].name + ")";
+    std::printf("somas: %zu %s neurons%s, %llu steps of %g ms, seed %llu\n", pool.size(),
+                pool.model().name.c_str(), label.c_str(), static_cast<unsigned long long>(steps),
+                sim.dt, static_cast<unsigned long long>(seed));
+    std::printf("  total spikes      %llu\n", static_cast<unsigned long long>(spikes[p]));
+    std::printf("  mean firing rate  %.2f Hz\n",
+                simulated_s > 0 ? static_cast<double>(spikes[p]) / pool.size() / simulated_s : 0.0);
+  }
+  std::printf("  SIMD target       %s\n", pools[0].last_target_name());
   std::printf("  wall time         %.3f s (stepping %.3f s, generating input %.3f s)\n", wall,
               stepping, wall - stepping);
   std::printf("  neuron-updates/s  %.3g (stepping only)\n",
-              stepping > 0 ? updates / stepping : 0.0);
+              stepping > 0 ? neurons * static_cast<double>(steps) / stepping : 0.0);
   return 0;
 }
 
-int Models() {
+// `somas config FILE`: the canonical form of a configuration, validated.
+int Config(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Fail("config: needs exactly one FILE (see somas --help)");
+  std::string text;
+  SimulationConfig sim;
+  Status status = ReadFile(args[0], &text);
+  if (status.ok()) status = ParseSimulation(text, &sim);
+  if (!status.ok()) return Fail(args[0] + ": " + status.message());
+  for (const PoolConfig& config : sim.pools) {
+    Pool pool;
+    status = Pool::Create(config, &pool);
+    if (!status.ok()) return Fail(args[0] + ": " + status.message());
+  }
+  std::fputs(CanonicalJson(sim).c_str(), stdout);
+  return 0;
+}
+
+int Models(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0] == "--json") {
+    std::fputs(SchemaJson(Registry::Builtin()).c_str(), stdout);
+    return 0;
+  }
+  if (!args.empty()) return Fail("models: unexpected argument \"" + args[0] + "\" (try --json)");
   for (const ModelSpec& m : Registry::Builtin().models()) {
     std::printf("%s\n  %s\n  reference: %s\n", m.name.c_str(), m.description.c_str(),
                 m.reference.c_str());
@@ -268,15 +323,13 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
   }
   if (command == "run") return somas::Run(args);
-  if (command == "models") {
-    if (!args.empty()) return somas::Fail("models: unexpected argument \"" + args[0] + "\"");
-    return somas::Models();
-  }
+  if (command == "models") return somas::Models(args);
+  if (command == "config") return somas::Config(args);
   if (command == "replay") return somas::Replay(args);
   if (command == "help") {
     std::fputs(somas::kUsage, stdout);
     return 0;
   }
   return somas::Fail("unknown command \"" + command +
-                     "\" (commands: run, models, replay; see --help)");
+                     "\" (commands: run, models, config, replay; see --help)");
 }

@@ -1,6 +1,7 @@
 // JSON pool configurations, parsed with nlohmann-json (Debian's nlohmann-json3-dev).
 #include "engine/config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -82,66 +83,129 @@ Status ReadFile(const std::string& path, std::string* contents) {
   return Status();
 }
 
-Status ParsePoolConfig(const std::string& text, PoolConfig* out) {
-  Json j;
-  Status status = ParseJson(text, &j);
-  if (!status.ok()) return status;
-  if (!j.is_object()) return Status::Error("a pool must be a JSON object, not " + TypeName(j));
-  const std::vector<std::string> known = {"model", "size", "dt", "params"};
+namespace {
+
+Status CheckKeys(const Json& j, const std::vector<std::string>& known, const std::string& where) {
   for (const auto& item : j.items()) {
-    bool found = false;
-    for (const std::string& k : known) found |= item.key() == k;
-    if (!found) {
-      return Status::Error("unknown key \"" + item.key() + "\"; did you mean \"" +
+    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+      return Status::Error(where + "unknown key \"" + item.key() + "\"; did you mean \"" +
                            Closest(item.key(), known) + "\"?");
     }
   }
+  return Status();
+}
 
+Status ParseInitializer(const Json& j, const std::string& what, Initializer* out) {
+  if (!j.contains("kind")) {
+    return Status::Error(what + ": an initializer needs \"kind\" (constant, uniform or normal)");
+  }
+  if (!j["kind"].is_string()) {
+    return Status::Error(what + ": \"kind\" must be a string, not " + TypeName(j["kind"]));
+  }
+  const std::string kind = j["kind"].get<std::string>();
+  Initializer init;
+  std::vector<std::string> keys = {"kind"};
+  std::vector<std::string> required;
+  if (kind == "constant") {
+    init.kind = Initializer::Kind::kConstant;
+    keys.push_back("value");
+    required = {"value"};
+  } else if (kind == "uniform") {
+    init.kind = Initializer::Kind::kUniform;
+    keys.insert(keys.end(), {"min", "max"});
+    required = {"min", "max"};
+  } else if (kind == "normal") {
+    init.kind = Initializer::Kind::kNormal;
+    keys.insert(keys.end(), {"mean", "std", "min", "max"});
+    required = {"mean", "std"};
+  } else {
+    return Status::Error(what + ": unknown initializer kind \"" + kind + "\"; did you mean \"" +
+                         Closest(kind, {"constant", "uniform", "normal"}) + "\"?");
+  }
+  Status status = CheckKeys(j, keys, what + ": " + kind + " initializer: ");
+  if (!status.ok()) return status;
+  for (const std::string& key : required) {
+    if (!j.contains(key))
+      return Status::Error(what + ": " + kind + " initializer needs \"" + key + "\"");
+  }
+  auto read = [&](const char* key, double* field) {
+    return j.contains(key) ? Number(j[key], what + ": " + kind + " initializer: " + key, field)
+                           : Status();
+  };
+  for (auto [key, field] : {std::pair{"value", &init.value},
+                            {"min", &init.min},
+                            {"max", &init.max},
+                            {"mean", &init.mean},
+                            {"std", &init.std}}) {
+    status = read(key, field);
+    if (!status.ok()) return status;
+  }
+  if (init.kind == Initializer::Kind::kNormal) {
+    if (j.contains("min") != j.contains("max")) {
+      return Status::Error(what + ": normal initializer: clipping needs both \"min\" and \"max\"");
+    }
+    init.clipped = j.contains("min");
+  }
+  const std::string problem = init.Problem();
+  if (!problem.empty()) return Status::Error(what + ": " + kind + " initializer: " + problem);
+  *out = init;
+  return Status();
+}
+
+Status ParseSeed(const Json& j, const std::string& where, uint64_t* seed) {
+  if (!j.is_number_integer() ||
+      (j.is_number_integer() && !j.is_number_unsigned() && j.get<int64_t>() < 0)) {
+    return Status::Error(where + "seed must be a whole number >= 0, not " +
+                         (j.is_number() ? j.dump() : TypeName(j)));
+  }
+  *seed = j.get<uint64_t>();
+  return Status();
+}
+
+// One pool's "model", "size" and "params"; `where` prefixes its errors.
+Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
+  const std::string where = name.empty() ? "" : "pool \"" + name + "\": ";
   PoolConfig config;
-  if (!j.contains("model")) return Status::Error("missing key \"model\"");
+  config.name = name;
+  if (!j.contains("model")) return Status::Error(where + "missing key \"model\"");
   if (!j["model"].is_string()) {
-    return Status::Error("\"model\" must be a string, not " + TypeName(j["model"]));
+    return Status::Error(where + "\"model\" must be a string, not " + TypeName(j["model"]));
   }
   config.model = j["model"].get<std::string>();
   Status lookup;
   const ModelSpec* spec = Registry::Builtin().Find(config.model, &lookup);
-  if (!spec) return lookup;
+  if (!spec) return Status::Error(where + lookup.message());
+  const std::string model = where + config.model;
 
-  if (!j.contains("size")) return Status::Error(config.model + ": missing key \"size\"");
+  if (!j.contains("size")) return Status::Error(model + ": missing key \"size\"");
   double size = 0;
-  status = Number(j["size"], config.model + ": size", &size);
+  Status status = Number(j["size"], model + ": size", &size);
   if (!status.ok()) return status;
   if (size < 1 || size != std::floor(size)) {
-    return Status::Error(config.model + ": size = " + FormatNumber(size) +
+    return Status::Error(model + ": size = " + FormatNumber(size) +
                          " must be a whole number of neurons, at least 1");
   }
   if (size > static_cast<double>(kMaxPoolSize)) {
-    return Status::Error(config.model + ": size = " + FormatNumber(size) + " is more than the " +
+    return Status::Error(model + ": size = " + FormatNumber(size) + " is more than the " +
                          std::to_string(kMaxPoolSize) + " neurons a pool can hold");
   }
   config.size = static_cast<size_t>(size);
 
-  if (j.contains("dt")) {
-    status = Number(j["dt"], config.model + ": dt", &config.dt);
-    if (!status.ok()) return status;
-  }
-
   if (j.contains("params")) {
     const Json& params = j["params"];
     if (!params.is_object()) {
-      return Status::Error(config.model + ": \"params\" must be an object, not " +
-                           TypeName(params));
+      return Status::Error(model + ": \"params\" must be an object, not " + TypeName(params));
     }
     std::vector<std::string> names;
     for (const ParamSpec& p : spec->params) names.push_back(p.name);
     for (const auto& item : params.items()) {
-      const std::string& name = item.key();
-      if (spec->ParamIndex(name) < 0) {
-        return Status::Error(config.model + ": unknown parameter \"" + name +
-                             "\"; did you mean \"" + Closest(name, names) + "\"?");
+      const std::string& param = item.key();
+      if (spec->ParamIndex(param) < 0) {
+        return Status::Error(model + ": unknown parameter \"" + param + "\"; did you mean \"" +
+                             Closest(param, names) + "\"?");
       }
       const Json& value = item.value();
-      const std::string what = config.model + ": " + name;
+      const std::string what = model + ": " + param;
       if (value.is_array()) {
         if (value.size() != config.size) {
           return Status::Error(what + " has " + std::to_string(value.size()) +
@@ -153,17 +217,168 @@ Status ParsePoolConfig(const std::string& text, PoolConfig* out) {
           status = Number(value[i], what + " at neuron " + std::to_string(i), &values[i]);
           if (!status.ok()) return status;
         }
-        config.params[name] = ParamValue::PerNeuron(std::move(values));
+        config.params[param] = ParamValue::PerNeuron(std::move(values));
+      } else if (value.is_object()) {
+        Initializer init;
+        status = ParseInitializer(value, what, &init);
+        if (!status.ok()) return status;
+        config.params[param] = ParamValue::Init(init);
       } else {
         double v = 0;
         status = Number(value, what, &v);
-        if (!status.ok()) return Status::Error(status.message() + " or a list of numbers");
-        config.params[name] = ParamValue::Shared(v);
+        if (!status.ok()) {
+          return Status::Error(status.message() + ", a list of numbers or an initializer");
+        }
+        config.params[param] = ParamValue::Shared(v);
       }
     }
   }
   *out = std::move(config);
   return Status();
+}
+
+Json ParamJson(const ParamValue& value) {
+  if (value.initializer) {
+    const Initializer& init = *value.initializer;
+    Json j = {{"kind", KindName(init.kind)}};
+    switch (init.kind) {
+      case Initializer::Kind::kConstant:
+        j["value"] = init.value;
+        break;
+      case Initializer::Kind::kUniform:
+        j["min"] = init.min;
+        j["max"] = init.max;
+        break;
+      case Initializer::Kind::kNormal:
+        j["mean"] = init.mean;
+        j["std"] = init.std;
+        if (init.clipped) {
+          j["min"] = init.min;
+          j["max"] = init.max;
+        }
+        break;
+    }
+    return j;
+  }
+  if (value.per_neuron) return Json(value.values);
+  return Json(value.values[0]);
+}
+
+}  // namespace
+
+Status ParseSimulation(const std::string& text, SimulationConfig* out) {
+  Json j;
+  Status status = ParseJson(text, &j);
+  if (!status.ok()) return status;
+  if (!j.is_object()) {
+    return Status::Error("a configuration must be a JSON object, not " + TypeName(j));
+  }
+  const bool several = j.contains("pools");
+  status = CheckKeys(j,
+                     several ? std::vector<std::string>{"dt", "seed", "pools"}
+                             : std::vector<std::string>{"model", "size", "dt", "seed", "params"},
+                     "");
+  if (!status.ok()) return status;
+
+  SimulationConfig config;
+  if (j.contains("dt")) {
+    status = Number(j["dt"], "dt", &config.dt);
+    if (!status.ok()) return status;
+  }
+  if (j.contains("seed")) {
+    status = ParseSeed(j["seed"], "", &config.seed);
+    if (!status.ok()) return status;
+  }
+  if (several) {
+    const Json& pools = j["pools"];
+    if (!pools.is_object() || pools.empty()) {
+      return Status::Error("\"pools\" must be an object of named pools, not " +
+                           (pools.is_object() ? std::string("empty") : TypeName(pools)));
+    }
+    for (const auto& item : pools.items()) {
+      if (item.key().empty()) return Status::Error("a pool name must not be empty");
+      if (!item.value().is_object()) {
+        return Status::Error("pool \"" + item.key() + "\" must be an object, not " +
+                             TypeName(item.value()));
+      }
+      status =
+          CheckKeys(item.value(), {"model", "size", "params"}, "pool \"" + item.key() + "\": ");
+      if (!status.ok()) return status;
+      PoolConfig pool;
+      status = ParsePool(item.value(), item.key(), &pool);
+      if (!status.ok()) return status;
+      config.pools.push_back(std::move(pool));
+    }
+  } else {
+    PoolConfig pool;
+    status = ParsePool(j, "", &pool);
+    if (!status.ok()) return status;
+    config.pools.push_back(std::move(pool));
+  }
+  for (PoolConfig& pool : config.pools) {
+    pool.dt = config.dt;
+    pool.seed = config.seed;
+  }
+  *out = std::move(config);
+  return Status();
+}
+
+Status ParsePoolConfig(const std::string& text, PoolConfig* out) {
+  SimulationConfig config;
+  Status status = ParseSimulation(text, &config);
+  if (!status.ok()) return status;
+  if (config.pools.size() != 1 || !config.pools[0].name.empty()) {
+    return Status::Error("expected one pool ({\"model\": ..., \"size\": ...}), not \"pools\"");
+  }
+  *out = std::move(config.pools[0]);
+  return Status();
+}
+
+std::string SchemaJson(const Registry& registry) {
+  Json models = Json::array();
+  for (const ModelSpec& m : registry.models()) {
+    Json params = Json::array();
+    for (const ParamSpec& p : m.params) {
+      params.push_back({{"name", p.name},
+                        {"unit", p.unit},
+                        {"default", p.default_value},
+                        {"description", p.description},
+                        {"rule", BoundText(p.bound)}});
+    }
+    Json states = Json::array();
+    for (const StateSpec& s : m.states) {
+      states.push_back({{"name", s.name}, {"unit", s.unit}, {"initial", s.initial}});
+    }
+    models.push_back({{"name", m.name},
+                      {"description", m.description},
+                      {"reference", m.reference},
+                      {"parameters", params},
+                      {"rules", m.rules},
+                      {"states", states}});
+  }
+  return Json{{"models", models}}.dump(2) + "\n";
+}
+
+std::string CanonicalJson(const SimulationConfig& config) {
+  auto pool_json = [](const PoolConfig& pool) {
+    const ModelSpec* spec = Registry::Builtin().Find(pool.model, nullptr);
+    Json params = Json::object();
+    if (spec) {
+      for (const ParamSpec& p : spec->params) params[p.name] = p.default_value;
+    }
+    for (const auto& [name, value] : pool.params) params[name] = ParamJson(value);
+    return Json{{"model", pool.model}, {"size", pool.size}, {"params", params}};
+  };
+  Json j;
+  if (config.pools.size() == 1 && config.pools[0].name.empty()) {
+    j = pool_json(config.pools[0]);
+  } else {
+    j["pools"] = Json::object();
+    for (const PoolConfig& pool : config.pools) j["pools"][pool.name] = pool_json(pool);
+  }
+  j["dt"] = config.dt;
+  j["seed"] = config.seed;
+  return j.dump(2) + "\n";
 }
 
 }  // namespace somas

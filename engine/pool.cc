@@ -77,7 +77,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
   Status error;
   const ModelSpec* spec = registry.Find(config.model, &error);
   if (!spec) return error;
-  const std::string& model = spec->name;
+  const std::string model =
+      config.name.empty() ? spec->name : "pool \"" + config.name + "\" (" + spec->name + ")";
 
   if (!(std::isfinite(config.dt) && config.dt > 0)) {
     return Status::Error(model + ": dt = " + FormatNumber(config.dt) +
@@ -96,6 +97,15 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     if (k < 0) {
       return Status::Error(model + ": unknown parameter \"" + name + "\"; did you mean \"" +
                            Closest(name, names) + "\"?");
+    }
+    if (value.initializer) {
+      const std::string problem = value.initializer->Problem();
+      if (!problem.empty()) {
+        return Status::Error(model + ": " + name + ": " + KindName(value.initializer->kind) +
+                             " initializer: " + problem);
+      }
+      given[k] = &value;
+      continue;
     }
     const size_t expected = value.per_neuron ? config.size : 1;
     if (value.values.size() != expected) {
@@ -127,6 +137,18 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     return Status::Error(model + ": size = " + std::to_string(config.size) + " would need " +
                          std::to_string(bytes) + " bytes, more than the " + std::to_string(memory) +
                          " bytes of memory this machine has free");
+  }
+
+  // Initializers draw their values (in double, one pass, before validation).
+  std::vector<ParamValue> drawn(num_params);
+  for (size_t k = 0; k < num_params; ++k) {
+    if (!given[k] || !given[k]->initializer) continue;
+    const Initializer& init = *given[k]->initializer;
+    const uint64_t stream = StreamKey(config.seed, config.name, spec->params[k].name);
+    std::vector<double> values(config.size);
+    for (size_t i = 0; i < config.size; ++i) values[i] = init.Draw(stream, i);
+    drawn[k] = ParamValue::PerNeuron(std::move(values));
+    given[k] = &drawn[k];
   }
 
   // Validate every neuron; at the same time find which constants vary.

@@ -6,10 +6,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/aligned.h"
+#include "engine/initializer.h"
 #include "engine/kernel_abi.h"
 #include "engine/registry.h"
 #include "engine/schema.h"
@@ -17,20 +19,26 @@
 
 namespace somas {
 
-// One parameter as the user gave it: a value shared by every neuron, or one
-// value per neuron.
+// One parameter as the user gave it: a value shared by every neuron, one
+// value per neuron, or an initializer that draws one value per neuron.
 struct ParamValue {
   bool per_neuron = false;
-  std::vector<double> values;  // one value if shared, else one per neuron
+  std::vector<double> values;  // one if shared, one per neuron, none for an initializer
+  std::optional<Initializer> initializer;
 
-  static ParamValue Shared(double value) { return {false, {value}}; }
-  static ParamValue PerNeuron(std::vector<double> values) { return {true, std::move(values)}; }
+  static ParamValue Shared(double value) { return {false, {value}, std::nullopt}; }
+  static ParamValue PerNeuron(std::vector<double> values) {
+    return {true, std::move(values), std::nullopt};
+  }
+  static ParamValue Init(const Initializer& init) { return {true, {}, init}; }
 };
 
 struct PoolConfig {
+  std::string name;  // names the pool in errors and keys its initializers' random streams
   std::string model;
   size_t size = 0;
   double dt = 1.0;                           // ms
+  uint64_t seed = 0;                         // for initializers
   std::map<std::string, ParamValue> params;  // omitted parameters take their defaults
 };
 

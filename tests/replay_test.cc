@@ -129,7 +129,7 @@ TEST(ReplayTest, BadInputGetsAMessageAndNoOutput) {
       {R"({"model": "LeakySoma", "size": 2, "params": {"threshold": [1]}})", "1,2\n",
        "threshold has 1 values"},
       {R"({"model": "LeakySoma", "size": 2, "params": {"threshold": {"a": 1}}})", "1,2\n",
-       "threshold must be a number, not an object"},
+       "threshold: an initializer needs \"kind\""},
       {R"({"model": "LeakySoma", "size": 2, "pool": 1})", "1,2\n", "unknown key \"pool\""},
       {R"({"model": "LeakySoma", "size": 2})", "1,nan\n", "row 1, column 2"},
       {R"({"model": "LeakySoma", "size": 2})", "1,2\n3\n", "row 2 has 1 values"},
