@@ -224,11 +224,14 @@ Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
         if (!status.ok()) return status;
         config.params[param] = ParamValue::Init(init);
       } else {
+        if (!value.is_number()) {
+          return Status::Error(what +
+                               " must be a number, a list of numbers or an initializer, not " +
+                               TypeName(value));
+        }
         double v = 0;
         status = Number(value, what, &v);
-        if (!status.ok()) {
-          return Status::Error(status.message() + ", a list of numbers or an initializer");
-        }
+        if (!status.ok()) return status;
         config.params[param] = ParamValue::Shared(v);
       }
     }
@@ -274,11 +277,14 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
     return Status::Error("a configuration must be a JSON object, not " + TypeName(j));
   }
   const bool several = j.contains("pools");
-  status = CheckKeys(j,
-                     several ? std::vector<std::string>{"dt", "seed", "pools"}
-                             : std::vector<std::string>{"model", "size", "dt", "seed", "params"},
-                     "");
+  status = CheckKeys(j, {"model", "size", "dt", "seed", "params", "pools"}, "");
   if (!status.ok()) return status;
+  for (const char* key : {"model", "size", "params"}) {
+    if (several && j.contains(key)) {
+      return Status::Error(std::string("\"") + key +
+                           "\" belongs inside a pool when the file has \"pools\"");
+    }
+  }
 
   SimulationConfig config;
   if (j.contains("dt")) {
