@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+
+#include "engine/pool.h"
 
 namespace somas {
 namespace {
@@ -15,18 +15,6 @@ constexpr double kTwoPi = 6.283185307179586476925;
 double Unit(uint64_t stream, size_t neuron, uint64_t k) {
   const uint64_t bits = Mix(stream ^ Mix(2 * static_cast<uint64_t>(neuron) + k));
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
-}
-
-std::string Text(double x) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "%.17g", x);
-  std::string s = buffer;
-  // Shortest form that reads back the same.
-  for (int p = 1; p <= 17; ++p) {
-    std::snprintf(buffer, sizeof(buffer), "%.*g", p, x);
-    if (std::strtod(buffer, nullptr) == x) return buffer;
-  }
-  return s;
 }
 
 }  // namespace
@@ -64,8 +52,8 @@ std::string Initializer::Problem() const {
   for (double x : {value, min, max, mean, std}) {
     if (!std::isfinite(x)) return "every number must be finite";
   }
-  if (has_range && min > max) return "min = " + Text(min) + " > max = " + Text(max);
-  if (kind == Kind::kNormal && std < 0) return "std = " + Text(std) + " < 0";
+  if (has_range && min > max) return "min = " + FormatNumber(min) + " > max = " + FormatNumber(max);
+  if (kind == Kind::kNormal && std < 0) return "std = " + FormatNumber(std) + " < 0";
   return "";
 }
 

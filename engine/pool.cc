@@ -126,11 +126,16 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
                          std::to_string(kMaxPoolSize) + " neurons a pool can hold");
   }
   const size_t padded = (config.size + kBlock - 1) / kBlock * kBlock;
-  size_t per_neuron_params = 0;
-  for (const ParamValue* v : given) per_neuron_params += v && v->per_neuron;
-  const uint64_t bytes_per_neuron = 4 * spec->num_float_states + (spec->has_counter ? 2 : 0) +
-                                    4 * per_neuron_params +
-                                    (per_neuron_params ? 4 * spec->num_constants : 0) + 1;
+  size_t per_neuron_params = 0, drawn_params = 0;
+  for (const ParamValue* v : given) {
+    per_neuron_params += v && v->per_neuron;
+    drawn_params += v && v->initializer;
+  }
+  // States, counter, per-neuron parameters and constants, spike bits, and
+  // the doubles initializers draw into while the pool is built.
+  const uint64_t bytes_per_neuron =
+      4 * spec->num_float_states + (spec->has_counter ? 2 : 0) + 4 * per_neuron_params +
+      (per_neuron_params ? 4 * spec->num_constants : 0) + 1 + 8 * drawn_params;
   const uint64_t bytes = static_cast<uint64_t>(padded) * bytes_per_neuron;
   const uint64_t memory = AvailableMemoryBytes();
   if (bytes > memory) {
