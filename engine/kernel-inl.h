@@ -44,7 +44,8 @@ inline constexpr float kStateBound = 1e30f;
 // so a silent neuron never lingers in subnormal floats (slow on some CPUs).
 inline constexpr float kFlushBelow = 1e-30f;
 
-// Kernel constants, read as k(c, i): constant c for the lanes starting at i.
+// Kernel constants, read as k(c, i): constant c for the lanes starting at i;
+// k.Int(c, i) reads one that holds a whole number (a step count) as int32.
 // When every constant of a pool is shared (the common case) they are
 // broadcast into registers once per step; otherwise each is loaded from its
 // array (or from its kBlock copies, if shared) with the index mask. Both are
@@ -53,10 +54,13 @@ struct SharedConstants {
   explicit SharedConstants(const KernelArgs& a) {
     for (size_t c = 0; c < kMaxConstants; ++c) {
       v[c] = hn::Set(DF(), a.constants[c].data ? a.constants[c].data[0] : 0.0f);
+      vi[c] = hn::ConvertTo(DI(), v[c]);  // once per step, not once per vector
     }
   }
   HWY_INLINE VF operator()(size_t c, size_t /*i*/) const { return v[c]; }
+  HWY_INLINE VI Int(size_t c, size_t /*i*/) const { return vi[c]; }
   VF v[kMaxConstants];
+  VI vi[kMaxConstants];
 };
 
 struct ArrayConstants {
@@ -66,6 +70,7 @@ struct ArrayConstants {
   HWY_INLINE VF operator()(size_t c, size_t i) const {
     return hn::Load(DF(), refs[c].data + (i & refs[c].mask));
   }
+  HWY_INLINE VI Int(size_t c, size_t i) const { return hn::ConvertTo(DI(), (*this)(c, i)); }
   ConstRef refs[kMaxConstants];
 };
 
@@ -96,11 +101,11 @@ HWY_INLINE VI LoadCounter(const uint16_t* counter, size_t i) {
 
 HWY_INLINE MF IsReady(VI left) { return hn::RebindMask(DF(), hn::Eq(left, hn::Zero(DI()))); }
 
-// A spike reloads the counter with `steps` (the cooldown in whole steps, an
-// exact integer in float); otherwise it counts down to 0.
-HWY_INLINE void StoreCounter(VI left, MF spike, VF steps, uint16_t* counter, size_t i) {
+// A spike reloads the counter with `steps` (the cooldown in whole steps);
+// otherwise it counts down to 0.
+HWY_INLINE void StoreCounter(VI left, MF spike, VI steps, uint16_t* counter, size_t i) {
   const DI di;
-  const VI next = hn::IfThenElse(hn::RebindMask(di, spike), hn::ConvertTo(di, steps),
+  const VI next = hn::IfThenElse(hn::RebindMask(di, spike), steps,
                                  hn::Max(hn::Sub(left, hn::Set(di, 1)), hn::Zero(di)));
   hn::Store(hn::DemoteTo(DU16(), next), DU16(), counter + i);
 }
@@ -120,9 +125,12 @@ HWY_INLINE uint32_t MaskBits(DF d, MF mask) {
 // The rare path of ForEachBlock: a vector with a NaN or infinite input. Its
 // lanes are integrated with zero input, then the bad lanes get their states
 // back and lose their spikes, so they end the step exactly as they began.
+// `body` is taken by value: passing the caller's closure by reference would
+// let its address escape, and the hot loop would then reload every captured
+// constant after each store.
 template <class Body>
-HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, const Body& body, size_t i,
-                                  const float* current, MF finite, size_t* bad, size_t* first_bad) {
+HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, const float* current,
+                                  MF finite, size_t* bad, size_t* first_bad) {
   constexpr size_t kN = hn::MaxLanes(DF());
   float saved[kMaxFloatStates][kN] = {};
   uint16_t saved_counter[kN] = {};

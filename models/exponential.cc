@@ -76,7 +76,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
       hn::Store(v, d, potential + i);
 
       if constexpr (kRefractory) {
-        StoreCounter(left, spike, k(kExpCooldownSteps, i), a.counter, i);
+        StoreCounter(left, spike, k.Int(kExpCooldownSteps, i), a.counter, i);
       }
       if constexpr (kAdEx) {
         const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);

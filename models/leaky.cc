@@ -67,7 +67,7 @@ HWY_INLINE void LeakyFamilyStep(const KernelArgs& a, KernelResult* r) {
       hn::Store(hn::IfThenElse(spike, v_reset, FlushTiny(d, v)), d, potential + i);
 
       if constexpr (kRefractory) {
-        StoreCounter(left, spike, k(kLeakyCooldownSteps, i), a.counter, i);
+        StoreCounter(left, spike, k.Int(kLeakyCooldownSteps, i), a.counter, i);
       }
       if constexpr (kAdaptive) {
         const VF jump = hn::IfThenElseZero(spike, k(kLeakyThresholdDelta, i));
