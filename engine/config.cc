@@ -53,7 +53,20 @@ Status ParseJson(const std::string& text, Json* out) {
   try {
     *out = Json::parse(text, callback);
   } catch (const Json::out_of_range& e) {
-    return Status::Error(std::string("invalid JSON: a number out of range (") + e.what() + ")");
+    // nlohmann reports "number overflow parsing '1e400'" without a position:
+    // find the literal in the text.
+    const std::string what = e.what();
+    const size_t open = what.find('\'');
+    const size_t close = what.rfind('\'');
+    if (open != std::string::npos && close > open) {
+      const std::string literal = what.substr(open + 1, close - open - 1);
+      const size_t at = text.find(literal);
+      if (!literal.empty() && at != std::string::npos) {
+        return Status::Error("invalid JSON at " + Position(text, at) + ": the number " + literal +
+                             " is out of range (not finite)");
+      }
+    }
+    return Status::Error("invalid JSON: a number out of range (" + what + ")");
   } catch (const Json::parse_error& e) {
     std::string what = e.what();
     const size_t colon = what.find("syntax error");
