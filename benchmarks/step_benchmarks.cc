@@ -7,8 +7,8 @@
 #include <random>
 #include <string>
 
-#include "engine/pool.h"
-#include "engine/registry.h"
+#include "engine/pool_impl.h"
+#include "somas/somas.h"
 
 namespace somas {
 namespace {
@@ -36,16 +36,17 @@ PoolConfig BenchConfig(const ModelSpec& m, size_t size, bool per_neuron) {
 double BytesPerNeuronStep(const Pool& pool) {
   const ModelSpec& m = pool.model();
   double bytes = 4.0 + 8.0 * m.num_float_states + (m.has_counter ? 4.0 : 0.0) + 1.0 / 8;
-  for (size_t c = 0; c < m.num_constants; ++c) bytes += pool.constant(c).mask ? 4.0 : 0.0;
+  for (size_t c = 0; c < m.num_constants; ++c)
+    bytes += Internals(pool).tables.refs[c].mask ? 4.0 : 0.0;
   return bytes;
 }
 
-// A moderate noisy drive: a fresh draw per neuron, reused every step.
+// The model's moderate drive with noise: uniform in [0.5, 1.5] x
+// drive_current, a fresh draw per neuron, reused every step.
 std::vector<float> BenchCurrent(const ModelSpec& m, size_t size) {
-  const double r = m.params[m.ParamIndex("resistance")].default_value;
   std::vector<float> current(size);
   std::mt19937 rng(11);
-  std::uniform_real_distribution<double> u(0.0, 30.0 / r);
+  std::uniform_real_distribution<double> u(0.5 * m.drive_current, 1.5 * m.drive_current);
   for (float& c : current) c = static_cast<float>(u(rng));
   return current;
 }
@@ -61,7 +62,10 @@ void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, boo
   const std::vector<float> current = BenchCurrent(*m, size);
   hwy::SetSupportedTargetsForTest(target);
   for (auto _ : state) {
-    pool.Step(current.data(), current.size());
+    if (!pool.Step(current.data(), current.size()).ok()) {
+      state.SkipWithError("step failed");
+      break;
+    }
     benchmark::DoNotOptimize(pool.spike_bits());
     benchmark::ClobberMemory();
   }
@@ -88,17 +92,19 @@ void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
   }
   const std::vector<float> zero(size, 0.0f);
   if (aged) {
-    for (int t = 0; t < 10000; ++t) pool.Step(zero);
+    for (int t = 0; t < 10000; ++t) {
+      if (!pool.Step(zero).ok()) return state.SkipWithError("step failed");
+    }
   }
   int since_reset = 0;
   for (auto _ : state) {
     if (!aged && ++since_reset == 100) {
       state.PauseTiming();
-      pool.Reset();
+      if (!pool.Reset().ok()) return state.SkipWithError("reset failed");
       since_reset = 0;
       state.ResumeTiming();
     }
-    pool.Step(zero);
+    if (!pool.Step(zero).ok()) return state.SkipWithError("step failed");
     benchmark::ClobberMemory();
   }
   state.counters["neuron_updates_per_s"] =
@@ -111,7 +117,7 @@ void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
 void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size) {
   std::vector<std::pair<std::string, int64_t>> targets = {{"auto", 0}};
   for (int64_t t : hwy::SupportedAndGeneratedTargets()) targets.push_back({hwy::TargetName(t), t});
-  for (const ModelSpec& m : Registry::Builtin().models()) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
     for (size_t size : sizes) {
       for (bool per_neuron : {false, true}) {
         for (const auto& [target_name, target] : targets) {

@@ -14,8 +14,9 @@
 
 #include "cli/matrix_io.h"
 #include "engine/config.h"
-#include "engine/pool.h"
-#include "engine/registry.h"
+#include "engine/format.h"
+#include "engine/pool_impl.h"
+#include "somas/somas.h"
 
 namespace somas {
 namespace {
@@ -79,17 +80,6 @@ uint64_t SplitMix(uint64_t* state) {
   return z ^ (z >> 31);
 }
 
-// A mean current (pA) that drives `m`, at its defaults, to fire at a moderate rate.
-double Drive(const ModelSpec& m) {
-  auto value = [&](const char* name) { return m.params[m.ParamIndex(name)].default_value; };
-  const double r = value("resistance");
-  if (m.ParamIndex("rheobase_threshold") >= 0) {
-    return 1.1 * (value("rheobase_threshold") - value("potential_rest")) / r;
-  }
-  if (m.ParamIndex("recovery_timescale") >= 0) return 5.0 / r;
-  return 1.05 * (value("threshold") - value("potential_rest")) / r;
-}
-
 int Run(const std::vector<std::string>& args) {
   PoolConfig flags;
   flags.model = "LeakySoma";
@@ -113,7 +103,6 @@ int Run(const std::vector<std::string>& args) {
       if (!ParseUnsigned(value, &n) || n == 0) {
         return Fail("run: --size must be a positive whole number, not \"" + value + "\"");
       }
-      if (n > kMaxPoolSize) return Fail("run: --size " + value + " is more than a pool can hold");
       flags.size = n;
     } else if (flag == "--steps") {
       if (!ParseUnsigned(value, &steps)) {
@@ -150,6 +139,15 @@ int Run(const std::vector<std::string>& args) {
     const Status created = Pool::Create(sim.pools[p], &pools[p]);
     if (!created.ok()) return Fail(created.message());
   }
+  // The run's own buffers: one input current per neuron. The pools already
+  // hold their memory, so what is free now is what the buffers can have.
+  uint64_t buffer_bytes = 0;
+  for (const Pool& pool : pools) buffer_bytes += uint64_t{pool.size()} * sizeof(float);
+  if (buffer_bytes > AvailableMemoryBytes()) {
+    return Fail("run: the input currents need " + std::to_string(buffer_bytes) +
+                " bytes, more than the " + std::to_string(AvailableMemoryBytes()) +
+                " bytes of memory left after building the pools; use a smaller --size");
+  }
 
   std::vector<uint64_t> spikes(pools.size(), 0);
   std::vector<std::vector<float>> currents(pools.size());
@@ -158,7 +156,7 @@ int Run(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t t = 0; t < steps; ++t) {
     for (size_t p = 0; p < pools.size(); ++p) {
-      const double drive = Drive(pools[p].model());
+      const double drive = pools[p].model().drive_current;
       std::vector<float>& current = currents[p];
       current.resize(pools[p].size());
       for (float& c : current) {
@@ -216,11 +214,11 @@ int Config(const std::vector<std::string>& args) {
 
 int Models(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "--json") {
-    std::fputs(SchemaJson(Registry::Builtin()).c_str(), stdout);
+    std::fputs(ModelsJson(BuiltinRegistry()).c_str(), stdout);
     return 0;
   }
   if (!args.empty()) return Fail("models: unexpected argument \"" + args[0] + "\" (try --json)");
-  for (const ModelSpec& m : Registry::Builtin().models()) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
     std::printf("%s\n  %s\n  reference: %s\n", m.name.c_str(), m.description.c_str(),
                 m.reference.c_str());
     for (const ParamSpec& p : m.params) {
@@ -295,7 +293,8 @@ int Replay(const std::vector<std::string>& args) {
     if (!status.ok()) return Fail("replay: step " + std::to_string(t) + ": " + status.message());
     for (uint32_t i : pool.SpikeIndices())
       spikes += std::to_string(t) + "," + std::to_string(i) + "\n";
-    pool.Potentials(potential.data() + t * current.columns);
+    status = pool.Potentials(potential.data() + t * current.columns, current.columns);
+    if (!status.ok()) return Fail("replay: " + status.message());
   }
 
   if (mkdir(out_dir.c_str(), 0777) != 0 && errno != EEXIST) {

@@ -20,6 +20,16 @@ class AlignedArray {
     for (size_t i = 0; i < size; ++i) data_[i] = T();
   }
 
+  AlignedArray(const AlignedArray& other) : AlignedArray(other.size_) {
+    for (size_t i = 0; i < size_; ++i) data_[i] = other.data_[i];
+  }
+  AlignedArray& operator=(const AlignedArray& other) {
+    if (this != &other) *this = AlignedArray(other);
+    return *this;
+  }
+  AlignedArray(AlignedArray&&) noexcept = default;
+  AlignedArray& operator=(AlignedArray&&) noexcept = default;
+
   T* data() { return data_.get(); }
   const T* data() const { return data_.get(); }
   size_t size() const { return size_; }

@@ -9,6 +9,10 @@
 #include <sstream>
 #include <vector>
 
+#include "engine/format.h"
+#include "engine/initializer.h"
+#include "engine/registry.h"
+
 namespace somas {
 namespace {
 
@@ -88,10 +92,10 @@ Status Number(const Json& j, const std::string& what, double* out) {
 
 Status ReadFile(const std::string& path, std::string* contents) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot open " + path);
+  if (!in) return Status::Error(StatusCode::kIo, "cannot open " + path);
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) return Status::Error("cannot read " + path);
+  if (in.bad()) return Status::Error(StatusCode::kIo, "cannot read " + path);
   *contents = buffer.str();
   return Status();
 }
@@ -185,9 +189,6 @@ Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
     return Status::Error(where + "\"model\" must be a string, not " + TypeName(j["model"]));
   }
   config.model = j["model"].get<std::string>();
-  Status lookup;
-  const ModelSpec* spec = Registry::Builtin().Find(config.model, &lookup);
-  if (!spec) return Status::Error(where + lookup.message());
   const std::string model = where + config.model;
 
   if (!j.contains("size")) return Status::Error(model + ": missing key \"size\"");
@@ -198,33 +199,20 @@ Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
     return Status::Error(model + ": size = " + FormatNumber(size) +
                          " must be a whole number of neurons, at least 1");
   }
-  if (size > static_cast<double>(kMaxPoolSize)) {
-    return Status::Error(model + ": size = " + FormatNumber(size) + " is more than the " +
-                         std::to_string(kMaxPoolSize) + " neurons a pool can hold");
-  }
-  config.size = static_cast<size_t>(size);
+  // Pool::Create refuses sizes beyond kMaxPoolSize; larger ones saturate here.
+  config.size = size < 0x1p64 ? static_cast<size_t>(size) : SIZE_MAX;
 
   if (j.contains("params")) {
     const Json& params = j["params"];
     if (!params.is_object()) {
       return Status::Error(model + ": \"params\" must be an object, not " + TypeName(params));
     }
-    std::vector<std::string> names;
-    for (const ParamSpec& p : spec->params) names.push_back(p.name);
+    // Names and list lengths are checked against the model by Pool::Create.
     for (const auto& item : params.items()) {
       const std::string& param = item.key();
-      if (spec->ParamIndex(param) < 0) {
-        return Status::Error(model + ": unknown parameter \"" + param + "\"; did you mean \"" +
-                             Closest(param, names) + "\"?");
-      }
       const Json& value = item.value();
       const std::string what = model + ": " + param;
       if (value.is_array()) {
-        if (value.size() != config.size) {
-          return Status::Error(what + " has " + std::to_string(value.size()) +
-                               " values, but the pool has " + std::to_string(config.size) +
-                               " neurons");
-        }
         std::vector<double> values(value.size());
         for (size_t i = 0; i < value.size(); ++i) {
           status = Number(value[i], what + " at neuron " + std::to_string(i), &values[i]);
@@ -353,7 +341,7 @@ Status ParsePoolConfig(const std::string& text, PoolConfig* out) {
   return Status();
 }
 
-std::string SchemaJson(const Registry& registry) {
+std::string ModelsJson(const Registry& registry) {
   Json models = Json::array();
   for (const ModelSpec& m : registry.models()) {
     Json params = Json::array();
@@ -378,9 +366,9 @@ std::string SchemaJson(const Registry& registry) {
   return Json{{"models", models}}.dump(2) + "\n";
 }
 
-std::string CanonicalJson(const SimulationConfig& config) {
-  auto pool_json = [](const PoolConfig& pool) {
-    const ModelSpec* spec = Registry::Builtin().Find(pool.model, nullptr);
+std::string CanonicalJson(const SimulationConfig& config, const Registry& registry) {
+  auto pool_json = [&](const PoolConfig& pool) {
+    const ModelSpec* spec = registry.Find(pool.model, nullptr);
     Json params = Json::object();
     if (spec) {
       for (const ParamSpec& p : spec->params) params[p.name] = p.default_value;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/pool.h"
+#include "engine/format.h"
 
 namespace somas {
 namespace {

@@ -1,4 +1,4 @@
-// Seeded per-neuron parameter initializers: constant, uniform, normal (optionally clipped).
+// Seeded per-neuron parameter initializers (the Initializer type is public): their random streams.
 #ifndef SOMAS_ENGINE_INITIALIZER_H_
 #define SOMAS_ENGINE_INITIALIZER_H_
 
@@ -6,25 +6,9 @@
 #include <cstdint>
 #include <string>
 
+#include "somas/somas.h"
+
 namespace somas {
-
-// Draws one value per neuron. A value depends only on (seed, pool name,
-// parameter name, neuron index), never on SIMD target, threads or chunking;
-// docs/configuration.md gives the exact derivation so that other programs
-// can reproduce it.
-struct Initializer {
-  enum class Kind { kConstant, kUniform, kNormal };
-  Kind kind = Kind::kConstant;
-  double value = 0;          // constant
-  double min = 0, max = 0;   // uniform range; normal's clip range if `clipped`
-  double mean = 0, std = 0;  // normal
-  bool clipped = false;      // normal only: clip (not reject) to [min, max]
-
-  // "" if valid, else what is wrong ("min = 5 > max = 3").
-  std::string Problem() const;
-  // The value for neuron `neuron` of the stream `stream` (see StreamKey).
-  double Draw(uint64_t stream, size_t neuron) const;
-};
 
 const char* KindName(Initializer::Kind kind);
 

@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "engine/kernel_abi.h"
+#include "somas/somas.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {

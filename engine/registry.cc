@@ -1,8 +1,9 @@
-// Registry lookups and name suggestions.
+// The registry: adding models within the engine's limits, lookups, name suggestions.
 #include "engine/registry.h"
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace somas {
 
@@ -11,6 +12,20 @@ int ModelSpec::ParamIndex(const std::string& param) const {
     if (params[i].name == param) return static_cast<int>(i);
   }
   return -1;
+}
+
+int ModelSpec::StateIndex(const std::string& state) const {
+  for (size_t i = 0; i < states.size(); ++i) {
+    if (states[i].name == state) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int ModelSpec::FloatStateOf(size_t index) const {
+  if (index >= states.size() || states[index].counter) return -1;
+  int k = 0;
+  for (size_t i = 0; i < index; ++i) k += !states[i].counter;
+  return k;
 }
 
 const char* BoundText(Bound bound) {
@@ -53,6 +68,56 @@ std::string Closest(const std::string& name, const std::vector<std::string>& can
     }
   }
   return best;
+}
+
+Status Registry::Add(ModelSpec m) {
+  const std::string name = m.name.empty() ? "a model with no name" : "model \"" + m.name + "\"";
+  auto fail = [&](const std::string& why) { return Status::Error(name + ": " + why); };
+  if (m.name.empty()) return fail("every model needs a name");
+  if (Find(m.name, nullptr)) return fail("the registry already has a model of that name");
+  if (m.params.size() > kMaxParams) {
+    return fail(std::to_string(m.params.size()) + " parameters, more than the engine's limit of " +
+                std::to_string(kMaxParams));
+  }
+  if (m.num_constants > kMaxConstants) {
+    return fail(std::to_string(m.num_constants) +
+                " kernel constants, more than the engine's limit of " +
+                std::to_string(kMaxConstants));
+  }
+  if (m.num_float_states < 1 || m.num_float_states > kMaxFloatStates) {
+    return fail(std::to_string(m.num_float_states) + " float states; the engine needs 1 to " +
+                std::to_string(kMaxFloatStates) + " (state 0 is the potential)");
+  }
+  if (!m.derive || !m.init || !m.kernel) {
+    return fail("derive, init and kernel must all be set");
+  }
+  std::set<std::string> seen;
+  for (const ParamSpec& p : m.params) {
+    if (p.name.empty() || !seen.insert(p.name).second) {
+      return fail("parameter names must be unique and not empty (\"" + p.name + "\")");
+    }
+  }
+  size_t floats = 0, counters = 0;
+  for (const StateSpec& s : m.states) {
+    if (s.name.empty() || !seen.insert(s.name).second) {
+      return fail("state names must be unique, not empty, and differ from parameter names (\"" +
+                  s.name + "\")");
+    }
+    (s.counter ? counters : floats) += 1;
+    if (s.offset_param >= static_cast<int>(m.params.size()) || (s.counter && s.offset_param >= 0)) {
+      return fail("state \"" + s.name + "\" has an offset parameter out of range");
+    }
+  }
+  if (floats != m.num_float_states || counters != (m.has_counter ? 1u : 0u)) {
+    return fail("states lists " + std::to_string(floats) + " float states and " +
+                std::to_string(counters) + " counters, but the kernel layout has " +
+                std::to_string(m.num_float_states) + " and " + (m.has_counter ? "1" : "0"));
+  }
+  if (m.states.empty() || m.states[0].counter || m.states[0].name != "potential") {
+    return fail("the first state must be \"potential\"");
+  }
+  models_.push_back(std::move(m));
+  return Status();
 }
 
 const ModelSpec* Registry::Find(const std::string& name, Status* error) const {

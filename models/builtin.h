@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "engine/schema.h"
+#include "somas/somas.h"
 
 namespace somas {
 

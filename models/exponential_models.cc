@@ -1,7 +1,7 @@
 // Schemas of the exponential family: parameters, rules, kernel constants, states.
 #include <cmath>
 
-#include "engine/pool.h"
+#include "engine/format.h"
 #include "models/builtin.h"
 #include "models/kernels.h"
 #include "models/rules.h"
@@ -111,10 +111,13 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
   m.params = ExponentialParams();
   m.rules = {"threshold > potential_reset", "dt / potential_tau < 2 (forward Euler stability)",
              "spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV"};
-  m.states = {{"potential", "mV", "potential_rest"}};
+  m.states = {{"potential", "mV", "potential_rest", false, kRest}};
   m.num_float_states = 1;
   m.num_constants = kExpAdaptationB + 1;
-  m.potential_rest_param = kRest;
+  // 1.3x the current whose steady state R I reaches rheobase_threshold.
+  m.drive_current = 1.3 * (DefaultOf(m, "rheobase_threshold") - DefaultOf(m, "potential_rest")) /
+                    DefaultOf(m, "resistance");
+  m.accuracy = Accuracy::kExponential;
   m.check = CheckExponential;
   m.derive = DeriveExponential;
   m.init = InitExponential;

@@ -1,5 +1,5 @@
 // Schema of IzhikevichSoma: parameters, rules, kernel constants, states.
-#include "engine/pool.h"
+#include "engine/format.h"
 #include "models/builtin.h"
 #include "models/kernels.h"
 #include "models/rules.h"
@@ -82,7 +82,8 @@ ModelSpec IzhikevichSomaSpec() {
               {"recovery", "mV", "recovery_sensitivity * potential_rest"}};
   m.num_float_states = 2;
   m.num_constants = kIzhFloor + 1;
-  m.potential_rest_param = -1;
+  m.drive_current = 10.0 / DefaultOf(m, "resistance");  // the paper's I = 10 (mV of R I)
+  m.accuracy = Accuracy::kChaotic;
   m.check = CheckIzhikevich;
   m.derive = DeriveIzhikevich;
   m.init = InitIzhikevich;

@@ -3,7 +3,7 @@
 #ifndef SOMAS_MODELS_KERNELS_H_
 #define SOMAS_MODELS_KERNELS_H_
 
-#include "engine/kernel_abi.h"
+#include "somas/somas.h"
 
 namespace somas {
 

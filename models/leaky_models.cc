@@ -63,10 +63,13 @@ ModelSpec LeakyBase(const char* name, const char* description) {
   m.reference = kGerstner;
   m.params = LeakyParams();
   m.rules = {"threshold > potential_reset"};
-  m.states = {{"potential", "mV", "potential_rest"}};
+  m.states = {{"potential", "mV", "potential_rest", false, kRest}};
   m.num_float_states = 1;
   m.num_constants = kLeakyReset + 1;
-  m.potential_rest_param = kRest;
+  // 1.5x the current whose steady state R I reaches threshold.
+  m.drive_current = 1.5 * (DefaultOf(m, "threshold") - DefaultOf(m, "potential_rest")) /
+                    DefaultOf(m, "resistance");
+  m.accuracy = Accuracy::kSmooth;
   m.check = CheckLeaky;
   m.derive = DeriveLeaky;
   m.init = InitLeaky;

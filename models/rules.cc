@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "engine/pool.h"
+#include "engine/format.h"
 
 namespace somas {
 
@@ -39,7 +39,7 @@ void AddRefractoriness(ModelSpec* m) {
                             "refractory period, round(cooldown / dt) whole steps",
                             Bound::kNonNegative));
   m->rules.push_back("round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)");
-  m->states.push_back({"refractory_steps", "steps", "0 (ready)"});
+  m->states.push_back({"refractory_steps", "steps", "0 (ready)", true, -1});
   m->has_counter = true;
 }
 
@@ -48,8 +48,13 @@ void AddAdaptiveThreshold(ModelSpec* m) {
                             "time constant of the threshold's return to its base value",
                             Bound::kPositive));
   m->params.push_back(Param("threshold_delta", "mV", 100.0, "threshold increase at each spike"));
-  m->states.push_back({"adaptive_threshold", "mV", "threshold"});
+  // The kernel keeps the excess over threshold; users see the threshold itself.
+  m->states.push_back({"adaptive_threshold", "mV", "threshold", false, m->ParamIndex("threshold")});
   m->num_float_states = 2;
+}
+
+double DefaultOf(const ModelSpec& m, const char* name) {
+  return m.params[m.ParamIndex(name)].default_value;
 }
 
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/schema.h"
+#include "somas/somas.h"
 
 namespace somas {
 
@@ -31,6 +31,9 @@ void AddRefractoriness(ModelSpec* m);
 // SimplifiedAdaptiveExponentialSoma: threshold_tau, threshold_delta, and the
 // threshold state (a second float state).
 void AddAdaptiveThreshold(ModelSpec* m);
+
+// The default value of parameter `name` of `m` (which must have it).
+double DefaultOf(const ModelSpec& m, const char* name);
 
 ParamSpec Param(const char* name, const char* unit, double default_value, const char* description,
                 Bound bound = Bound::kFinite);

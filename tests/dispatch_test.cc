@@ -5,8 +5,8 @@
 #include <set>
 #include <vector>
 
-#include "engine/pool.h"
 #include "engine/registry.h"
+#include "somas/somas.h"
 #include "tests/scenarios.h"
 
 namespace somas {
@@ -15,7 +15,7 @@ namespace {
 TEST(DispatchTest, EveryModelRunsEveryForcedTarget) {
   const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
   ASSERT_GE(targets.size(), 2u) << "expected at least one SIMD target besides the fallback";
-  for (const ModelSpec& model : Registry::Builtin().models()) {
+  for (const ModelSpec& model : BuiltinRegistry().models()) {
     Pool pool = testing::MakePool(model.name, 33);
     std::set<int64_t> ran;
     testing::ForEachTarget([&](int64_t target) {

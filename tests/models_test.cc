@@ -12,8 +12,8 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/pool.h"
 #include "engine/registry.h"
+#include "somas/somas.h"
 #include "tests/scenarios.h"
 
 namespace somas {
@@ -76,7 +76,7 @@ TEST(RefractoryTest, BlockedExactlyRoundCooldownOverDtSteps) {
   };
   const std::vector<Period> periods = {{0, 1, 0},      {1, 1, 1},   {2, 1, 2},
                                        {1.7, 0.1, 17}, {2.5, 1, 3}, {0.3, 0.1, 3}};
-  for (const ModelSpec& m : Registry::Builtin().models()) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
     if (!m.has_counter) continue;
     for (const Period& p : periods) {
       testing::ForEachTarget([&](int64_t target) {

@@ -1,6 +1,4 @@
 // Pool behaviour every model shares: spike read-out, reset, padding, input checks.
-#include "engine/pool.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "engine/registry.h"
+#include "somas/somas.h"
 #include "tests/scenarios.h"
 
 namespace somas {
@@ -16,7 +15,7 @@ namespace {
 
 class PoolTest : public ::testing::TestWithParam<std::string> {
  protected:
-  const ModelSpec& model() const { return *Registry::Builtin().Find(GetParam(), nullptr); }
+  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
   Pool Make(size_t size) { return testing::MakePool(GetParam(), size); }
 };
 
@@ -45,36 +44,42 @@ TEST_P(PoolTest, ResetRestoresTheInitialState) {
   const std::vector<float> initial = pool.Potentials();
   std::vector<std::vector<float>> states;
   for (size_t k = 0; k < model().num_float_states; ++k) {
-    states.emplace_back(pool.state(k), pool.state(k) + pool.padded_size());
+    states.emplace_back(testing::StateArray(pool, k),
+                        testing::StateArray(pool, k) + testing::PaddedSize(pool));
   }
   std::mt19937 rng(4);
-  for (int t = 0; t < 50; ++t) pool.Step(testing::NoisyCurrent(model(), pool.size(), &rng));
+  for (int t = 0; t < 50; ++t) {
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), pool.size(), &rng)).ok());
+  }
   EXPECT_NE(pool.Potentials(), initial);
-  pool.Reset();
+  ASSERT_TRUE(pool.Reset().ok());
   EXPECT_EQ(pool.Potentials(), initial);
   for (size_t k = 0; k < states.size(); ++k) {
-    EXPECT_EQ(std::vector<float>(pool.state(k), pool.state(k) + pool.padded_size()), states[k]);
+    EXPECT_EQ(std::vector<float>(testing::StateArray(pool, k),
+                                 testing::StateArray(pool, k) + testing::PaddedSize(pool)),
+              states[k]);
   }
   EXPECT_EQ(pool.SpikeCount(), 0u);
   if (model().has_counter) {
-    for (size_t i = 0; i < pool.padded_size(); ++i) EXPECT_EQ(pool.counter()[i], 0);
+    for (size_t i = 0; i < testing::PaddedSize(pool); ++i)
+      EXPECT_EQ(testing::CounterArray(pool)[i], 0);
   }
 }
 
 TEST_P(PoolTest, PaddingLanesNeverSpikeNorTurnNonFinite) {
   for (size_t size : {1, 15, 17, 31}) {
     Pool pool = Make(size);
-    ASSERT_GT(pool.padded_size(), size);
+    ASSERT_GT(testing::PaddedSize(pool), size);
     const std::vector<float> strong(size, 1e6f);
     for (int t = 0; t < 200; ++t) {
       ASSERT_TRUE(pool.Step(strong).ok());
       const uint8_t* bits = pool.spike_bits();
-      for (size_t i = size; i < pool.padded_size(); ++i) {
+      for (size_t i = size; i < testing::PaddedSize(pool); ++i) {
         ASSERT_EQ((bits[i / 8] >> (i % 8)) & 1, 0) << "padding lane " << i;
       }
       for (size_t k = 0; k < model().num_float_states; ++k) {
-        for (size_t i = 0; i < pool.padded_size(); ++i)
-          ASSERT_TRUE(std::isfinite(pool.state(k)[i]));
+        for (size_t i = 0; i < testing::PaddedSize(pool); ++i)
+          ASSERT_TRUE(std::isfinite(testing::StateArray(pool, k)[i]));
       }
     }
   }
@@ -92,11 +97,12 @@ TEST_P(PoolTest, NonFiniteCurrentsLeaveTheirNeuronsUnchanged) {
     }
     std::vector<std::vector<float>> before;
     for (size_t k = 0; k < model().num_float_states; ++k) {
-      before.emplace_back(pool.state(k), pool.state(k) + 40);
+      before.emplace_back(testing::StateArray(pool, k), testing::StateArray(pool, k) + 40);
     }
     const std::vector<uint16_t> counter_before =
-        model().has_counter ? std::vector<uint16_t>(pool.counter(), pool.counter() + 40)
-                            : std::vector<uint16_t>();
+        model().has_counter
+            ? std::vector<uint16_t>(testing::CounterArray(pool), testing::CounterArray(pool) + 40)
+            : std::vector<uint16_t>();
     std::vector<float> current = testing::NoisyCurrent(model(), 40, &rng);
     current[7] = std::numeric_limits<float>::quiet_NaN();
     current[8] = std::numeric_limits<float>::infinity();
@@ -114,12 +120,12 @@ TEST_P(PoolTest, NonFiniteCurrentsLeaveTheirNeuronsUnchanged) {
     for (size_t i = 0; i < 40; ++i) {
       const bool bad = i == 7 || i == 8 || i == 39;
       for (size_t k = 0; k < model().num_float_states; ++k) {
-        const float expected = bad ? before[k][i] : twin.state(k)[i];
-        EXPECT_EQ(pool.state(k)[i], expected) << "state " << k << " neuron " << i;
+        const float expected = bad ? before[k][i] : testing::StateArray(twin, k)[i];
+        EXPECT_EQ(testing::StateArray(pool, k)[i], expected) << "state " << k << " neuron " << i;
       }
       if (!bad) continue;
       if (model().has_counter) {
-        EXPECT_EQ(pool.counter()[i], counter_before[i]);
+        EXPECT_EQ(testing::CounterArray(pool)[i], counter_before[i]);
       }
       EXPECT_EQ(pool.SpikesDense()[i], 0);
     }
@@ -149,8 +155,9 @@ TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
     }
     for (int t = 0; t < 100000; ++t) ASSERT_TRUE(pool.Step(current).ok());
     for (size_t k = 0; k < model().num_float_states; ++k) {
-      for (size_t i = 0; i < pool.padded_size(); ++i) {
-        ASSERT_TRUE(std::isfinite(pool.state(k)[i])) << "state " << k << " neuron " << i;
+      for (size_t i = 0; i < testing::PaddedSize(pool); ++i) {
+        ASSERT_TRUE(std::isfinite(testing::StateArray(pool, k)[i]))
+            << "state " << k << " neuron " << i;
       }
     }
     for (float v : pool.Potentials()) ASSERT_TRUE(std::isfinite(v));

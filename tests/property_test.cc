@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/pool.h"
-#include "engine/registry.h"
+#include "engine/format.h"
+#include "somas/somas.h"
+#include "tests/scenarios.h"
 
 namespace somas {
 namespace {
@@ -42,7 +43,7 @@ float Current(std::mt19937_64& rng) {
 }
 
 TEST(PropertyTest, RandomValidConfigurationsNeverProduceNonFiniteStates) {
-  const auto& models = Registry::Builtin().models();
+  const auto& models = BuiltinRegistry().models();
   const size_t per_model = (100000 + models.size() - 1) / models.size();
   std::mt19937_64 rng(2026);
   std::uniform_real_distribution<double> dt_exponent(-2.0, 0.5);
@@ -64,14 +65,14 @@ TEST(PropertyTest, RandomValidConfigurationsNeverProduceNonFiniteStates) {
         for (float& c : current) c = Current(rng);
         ASSERT_TRUE(pool.Step(current).ok());
         for (size_t k = 0; k < m.num_float_states; ++k) {
-          for (size_t i = 0; i < pool.padded_size(); ++i) {
-            if (std::isfinite(pool.state(k)[i])) continue;
+          for (size_t i = 0; i < testing::PaddedSize(pool); ++i) {
+            if (std::isfinite(testing::StateArray(pool, k)[i])) continue;
             std::string params;
             for (const auto& [name, value] : config.params) {
               params += " " + name + "=" + FormatNumber(value.values[0]);
             }
             FAIL() << m.name << " dt=" << config.dt << params << ": state " << k << " of neuron "
-                   << i << " is " << pool.state(k)[i] << " after step " << t;
+                   << i << " is " << testing::StateArray(pool, k)[i] << " after step " << t;
           }
         }
       }

@@ -13,8 +13,8 @@
 #include <random>
 #include <string>
 
-#include "engine/pool.h"
 #include "engine/registry.h"
+#include "somas/somas.h"
 #include "tests/scenarios.h"
 
 namespace somas {
@@ -38,8 +38,14 @@ struct Tolerance {
 };
 
 Tolerance ToleranceFor(const ModelSpec& m) {
-  if (m.ParamIndex("recovery_timescale") >= 0) return {0.05, 2e-3, 2.0, 2.0, 25};
-  if (m.ParamIndex("rheobase_threshold") >= 0) return {0.05, 0, 1.0, 0.2, 200};
+  switch (m.accuracy) {
+    case Accuracy::kChaotic:
+      return {0.05, 2e-3, 2.0, 2.0, 25};
+    case Accuracy::kExponential:
+      return {0.05, 0, 1.0, 0.2, 200};
+    case Accuracy::kSmooth:
+      break;
+  }
   return {2e-4, 1e-6, 2e-4, 1e-3, 200};
 }
 
@@ -118,7 +124,7 @@ void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, d
 class ReferenceTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReferenceTest, MatchesReferenceOnEveryTarget) {
-  const ModelSpec* model = Registry::Builtin().Find(GetParam(), nullptr);
+  const ModelSpec* model = BuiltinRegistry().Find(GetParam(), nullptr);
   ASSERT_NE(model, nullptr);
   testing::ForEachTarget([&](int64_t target) {
     for (size_t size : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000, 100003}) {

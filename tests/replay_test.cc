@@ -15,7 +15,7 @@
 
 #include "cli/matrix_io.h"
 #include "engine/config.h"
-#include "engine/pool.h"
+#include "somas/somas.h"
 
 namespace somas {
 namespace {
@@ -45,7 +45,7 @@ Result Replay(const std::string& pool, const std::string& current, const std::st
                               "' --out '" + out + "' 2>'" + err_path + "'";
   const int status = std::system(command.c_str());
   std::string err;
-  ReadFile(err_path, &err);
+  EXPECT_TRUE(ReadFile(err_path, &err).ok());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, err};
 }
 

@@ -7,14 +7,6 @@
 #include "engine/registry.h"
 
 namespace somas::testing {
-namespace {
-
-bool Has(const ModelSpec& m, const char* name) { return m.ParamIndex(name) >= 0; }
-double Default(const ModelSpec& m, const char* name) {
-  return m.params[m.ParamIndex(name)].default_value;
-}
-
-}  // namespace
 
 Scenario MakeScenario(const ModelSpec& model, size_t size, double dt, bool per_neuron,
                       uint32_t seed) {
@@ -43,17 +35,8 @@ Scenario MakeScenario(const ModelSpec& model, size_t size, double dt, bool per_n
   return s;
 }
 
-double DriveCurrent(const ModelSpec& m) {
-  const double r = Default(m, "resistance");
-  if (Has(m, "rheobase_threshold")) {
-    return 1.3 * (Default(m, "rheobase_threshold") - Default(m, "potential_rest")) / r;
-  }
-  if (Has(m, "recovery_timescale")) return 10.0 / r;  // the paper's I = 10
-  return 1.5 * (Default(m, "threshold") - Default(m, "potential_rest")) / r;
-}
-
 std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt19937* rng) {
-  const double base = DriveCurrent(model);
+  const double base = model.drive_current;
   std::uniform_real_distribution<double> factor(0.5, 1.5);
   std::vector<float> current(size);
   for (float& c : current) c = static_cast<float>(base * factor(*rng));
@@ -62,7 +45,7 @@ std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt1993
 
 std::vector<std::string> ModelNames() {
   std::vector<std::string> names;
-  for (const ModelSpec& m : Registry::Builtin().models()) names.push_back(m.name);
+  for (const ModelSpec& m : BuiltinRegistry().models()) names.push_back(m.name);
   return names;
 }
 

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/pool.h"
+#include "engine/pool_impl.h"
+#include "somas/somas.h"
 #include "tests/reference.h"
 
 namespace somas::testing {
@@ -26,10 +27,7 @@ struct Scenario {
 Scenario MakeScenario(const ModelSpec& model, size_t size, double dt, bool per_neuron,
                       uint32_t seed);
 
-// A current (pA) that drives `model` (at its defaults) to spike at a moderate rate.
-double DriveCurrent(const ModelSpec& model);
-
-// One step of noisy drive: uniform in [0.5, 1.5] x DriveCurrent.
+// One step of noisy drive: uniform in [0.5, 1.5] x the model's drive_current.
 std::vector<float> NoisyCurrent(const ModelSpec& model, size_t size, std::mt19937* rng);
 
 // The names of every registered model, for parameterised tests.
@@ -39,6 +37,14 @@ std::vector<std::string> ModelNames();
 // configuration is rejected.
 Pool MakePool(const std::string& model, size_t size, double dt = 1.0,
               std::map<std::string, ParamValue> params = {});
+
+// Kernel-unit views of a pool's storage (padded arrays), for checks that the
+// public API deliberately does not offer.
+inline const float* StateArray(const Pool& pool, size_t k) {
+  return Internals(pool).states[k].data();
+}
+inline const uint16_t* CounterArray(const Pool& pool) { return Internals(pool).counter.data(); }
+inline size_t PaddedSize(const Pool& pool) { return Internals(pool).padded; }
 
 // Runs `body(target)` with Highway forced to each compiled-and-supported
 // target in turn, then restores normal dispatch.

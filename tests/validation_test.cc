@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/pool.h"
 #include "engine/registry.h"
+#include "somas/somas.h"
 
 namespace somas {
 namespace {
@@ -156,7 +156,7 @@ TEST(ValidationTest, ARejectedConfigurationChangesNothing) {
 }
 
 TEST(ValidationTest, DefaultsOfEveryModelAreValid) {
-  for (const ModelSpec& m : Registry::Builtin().models()) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
     PoolConfig config;
     config.model = m.name;
     config.size = 3;

@@ -1,0 +1,109 @@
+// somas::PoolImpl: the structure-of-arrays storage behind a Pool, and the
+// internal view of it that the engine, tests and benchmarks use.
+#ifndef SOMAS_ENGINE_POOL_IMPL_H_
+#define SOMAS_ENGINE_POOL_IMPL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/aligned.h"
+#include "somas/somas.h"
+
+namespace somas {
+
+// One parameter as stored: shared, or one float per neuron padded with the
+// last neuron's value.
+struct StoredParam {
+  bool per_neuron = false;
+  float shared = 0.0f;
+  AlignedArray<float> values;
+
+  float at(size_t neuron) const { return per_neuron ? values[neuron] : shared; }
+};
+
+// Parameters and the kernel constants derived from them: everything that
+// changes together when a parameter is set.
+struct ParamTables {
+  bool any_per_neuron = false;
+  std::vector<StoredParam> params;
+  std::vector<AlignedArray<float>> constants;  // kBlock copies if shared
+  std::vector<ConstRef> refs;                  // kMaxConstants entries
+};
+
+struct PoolImpl {
+  std::shared_ptr<const ModelSpec> spec;
+  std::string name;   // PoolConfig::name, for errors and initializer streams
+  uint64_t seed = 0;  // PoolConfig::seed
+  size_t size = 0;
+  size_t padded = 0;
+  double dt = 1.0;
+  ParamTables tables;
+  std::vector<AlignedArray<float>> states;  // kernel units, padded
+  AlignedArray<uint16_t> counter;           // refractory steps left, padded
+  AlignedArray<uint16_t> spikes;            // one word per kBlock neurons
+  AlignedArray<float> tail;                 // the zero-padded last block of input
+  int64_t last_target = 0;
+
+  // "LeakySoma" or "pool "exc" (LeakySoma)": how errors name this pool.
+  std::string Label() const;
+  // Parameters of one neuron as the kernel sees them (float, widened).
+  void Gather(size_t neuron, double* p) const;
+  // Every state to its initial value, counters to 0, spikes cleared.
+  void Reset();
+};
+
+// The internals of a Pool, for the engine's own code, tests and benchmarks
+// (never for embedders: nothing here is part of the public API).
+struct PoolAccess {
+  static PoolImpl* Get(Pool& pool) { return pool.impl_.get(); }
+  static const PoolImpl* Get(const Pool& pool) { return pool.impl_.get(); }
+  static void Set(Pool& pool, std::unique_ptr<PoolImpl> impl) { pool.impl_ = std::move(impl); }
+};
+
+inline const PoolImpl& Internals(const Pool& pool) { return *PoolAccess::Get(pool); }
+
+// The values one parameter takes, as the user gave them (doubles) or as a
+// pool stores them (floats): shared, or one per neuron.
+struct ParamColumn {
+  bool per_neuron = false;
+  double shared = 0;
+  const double* doubles = nullptr;  // per neuron, if set
+  const float* floats = nullptr;    // per neuron, otherwise
+
+  double at(size_t neuron) const {
+    if (!per_neuron) return shared;
+    return doubles ? doubles[neuron] : static_cast<double>(floats[neuron]);
+  }
+  static ParamColumn Of(const StoredParam& p) {
+    return p.per_neuron ? ParamColumn{true, 0, nullptr, p.values.data()}
+                        : ParamColumn{false, p.shared, nullptr, nullptr};
+  }
+};
+
+// Builds the parameter tables of a `size`-neuron pool of `spec` at `dt` from
+// one column per parameter, validating every neuron against the parameter
+// bounds and the model's rules, and deriving the kernel constants (in
+// double, from the float-rounded values). The one place where parameter
+// values are checked: creation, SetParam and checkpoint loads all use it.
+// Errors begin with `label`.
+Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t size, double dt,
+                        const std::vector<ParamColumn>& columns, ParamTables* out);
+
+// Bytes of memory this machine could give a new pool now (free pages).
+uint64_t AvailableMemoryBytes();
+
+// The checkpoint codec (engine/checkpoint.cc).
+std::string EncodeCheckpoint(const PoolImpl& pool);
+// Decodes and checks `bytes` whole into a new pool. Its model is `expected`
+// if set (a checkpoint of another model is an error), else looked up in
+// `registry`. Errors have code kBadCheckpoint (or kOutOfMemory).
+Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
+                        const std::shared_ptr<const ModelSpec>& expected,
+                        std::unique_ptr<PoolImpl>* out);
+
+}  // namespace somas
+
+#endif  // SOMAS_ENGINE_POOL_IMPL_H_

@@ -1,0 +1,418 @@
+// somas: the public C++ API. This header is the whole contract for C++
+// embedders; it includes only the standard library. docs/embedding.md
+// describes the ways in, ownership, thread safety and every change to it.
+#ifndef SOMAS_SOMAS_H_
+#define SOMAS_SOMAS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// The library's version; Version() returns it at run time.
+#define SOMAS_VERSION "0.2.0"
+
+namespace somas {
+
+// The library's version, "MAJOR.MINOR.PATCH" (SOMAS_VERSION of the build).
+const char* Version();
+
+// ---------------------------------------------------------------------------
+// Errors
+
+// What kind of failure a Status reports (the C ABI returns these codes).
+enum class StatusCode : int {
+  kOk = 0,
+  kInvalidArgument = 1,  // a value, size, name or configuration was wrong
+  kNonFiniteInput = 2,   // a step got NaN or infinite currents (other neurons advanced)
+  kIo = 3,               // a file could not be read or written
+  kBadCheckpoint = 4,    // a checkpoint is corrupt, truncated or of another pool
+  kOutOfMemory = 5,
+  kEmptyPool = 6,  // the call was made on a default-constructed or moved-from Pool
+  kInternal = 7,
+};
+
+// Ok, or an error with a message meant for the person who gave the input:
+// it names the model, parameter, value and neuron index that were wrong.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  static Status Error(std::string message) {
+    return Status(StatusCode::kInvalidArgument, std::move(message));
+  }
+  static Status Error(StatusCode code, std::string message) {
+    return Status(code, std::move(message));
+  }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+// ---------------------------------------------------------------------------
+// Kernel ABI: what a model's step kernel receives. Only authors of custom
+// models need this section (docs/embedding.md, "Adding a model").
+
+// Pools pad their arrays to a multiple of kBlock neurons (64 bytes of float).
+// Kernels walk the pool block by block and write one 16-bit spike word per block.
+inline constexpr size_t kBlock = 16;
+// Engine limits a ModelSpec must respect (Registry::Add checks them).
+inline constexpr size_t kMaxParams = 16;
+inline constexpr size_t kMaxFloatStates = 3;
+inline constexpr size_t kMaxConstants = 16;
+
+// A kernel constant: element i is data[i & mask]. A per-neuron array has
+// mask = ~0; a value shared by the whole pool points at kBlock copies of it
+// with mask = 0, so both cases run the same code at the same speed.
+struct ConstRef {
+  const float* data;
+  size_t mask;
+};
+
+// Everything one step of one pool touches. All arrays are 64-byte aligned and
+// hold n_padded elements, except `current` (the caller's, any alignment,
+// n_main elements) and `current_tail` (the last n_padded - n_main currents,
+// zero-padded, aligned).
+struct KernelArgs {
+  size_t n_main;    // multiple of kBlock
+  size_t n_padded;  // multiple of kBlock, >= n_main
+  const float* current;
+  const float* current_tail;
+  float* state[kMaxFloatStates];  // model-specific order (ModelSpec)
+  size_t num_states;
+  uint16_t* counter;          // refractory steps left; nullptr if the model has none
+  const ConstRef* constants;  // kMaxConstants entries, model-specific order (ModelSpec)
+  uint16_t* spikes;           // one word per block: neuron i is bit i % 16 of word i / 16
+};
+
+struct KernelResult {
+  size_t nonfinite_count = 0;  // neurons whose input current was NaN or +-inf
+  size_t first_nonfinite = 0;  // the lowest such index (valid if count > 0)
+  int64_t target = 0;          // the SIMD target whose code ran (Highway's HWY_TARGET bit)
+};
+
+using KernelFn = void (*)(const KernelArgs& args, KernelResult* result);
+
+// ---------------------------------------------------------------------------
+// Model schemas
+
+// The rule every value of one parameter obeys on its own; rules that relate
+// several parameters (or dt) are the model's `check`.
+enum class Bound {
+  kFinite,       // any finite float
+  kPositive,     // finite and > 0
+  kNonNegative,  // finite and >= 0
+};
+
+struct ParamSpec {
+  std::string name;  // upstream name, verbatim
+  std::string unit;
+  double default_value;
+  std::string description;
+  Bound bound;
+};
+
+// A state variable as users see it. The kernel keeps a float state (or, for
+// the refractory counter, a uint16 counter) in its own units:
+// user value = kernel value + the parameter `offset_param` (e.g. potentials
+// kept relative to potential_rest), or the kernel value itself if -1.
+struct StateSpec {
+  std::string name;
+  std::string unit;
+  std::string initial;    // the initial value, as a formula of the parameters
+  bool counter = false;   // the refractory counter (whole steps left)
+  int offset_param = -1;  // see above; float states only
+};
+
+// A broken cross-parameter rule for one neuron: the parameters involved (their
+// indices in ModelSpec::params) and what was wrong, in a sentence.
+struct Violation {
+  std::vector<int> params;
+  std::string rule;
+};
+
+// Parameter values of one neuron, in ModelSpec::params order, as the kernel
+// will see them (rounded to float, widened back to double).
+using NeuronParams = const double*;
+
+// How closely a float32 kernel follows a double-precision integration of the
+// same equations (docs/models.md, "float32"): tools choose tolerances by it.
+enum class Accuracy {
+  kSmooth,       // errors stay near float rounding (leaky family)
+  kExponential,  // the exponential term amplifies rounding in the upswing
+  kChaotic,      // trajectories part ways after a while (Izhikevich)
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string description;
+  std::string reference;
+  std::vector<ParamSpec> params;
+  // Cross-parameter rules beyond each parameter's Bound, one line each (for
+  // schemas and docs); `check` enforces them.
+  std::vector<std::string> rules;
+  // Every state variable; the float ones in kernel state order, the counter
+  // (if any) anywhere. State 0 is always the membrane potential.
+  std::vector<StateSpec> states;
+
+  // Kernel layout: float state arrays, the refractory counter, constants.
+  size_t num_float_states = 1;
+  bool has_counter = false;
+  size_t num_constants = 0;
+
+  // A mean input current (pA) that makes the model, at its defaults, fire
+  // regularly at a moderate rate: what tools, tests and benchmarks drive it with.
+  double drive_current = 0;
+  Accuracy accuracy = Accuracy::kSmooth;
+
+  // The first broken rule for one neuron, if any (may be null: no rules).
+  std::optional<Violation> (*check)(NeuronParams p, double dt) = nullptr;
+  // Kernel constants of one neuron, computed in double.
+  void (*derive)(NeuronParams p, double dt, double* constants) = nullptr;
+  // Initial kernel state of one neuron (float states; counters start at 0).
+  void (*init)(NeuronParams p, float* states) = nullptr;
+  KernelFn kernel = nullptr;
+
+  // Index of the parameter called `name`, or -1.
+  int ParamIndex(const std::string& name) const;
+  // Index of the state called `name` in `states`, or -1.
+  int StateIndex(const std::string& name) const;
+  // The float state array of states[index] (-1 for the counter).
+  int FloatStateOf(size_t index) const;
+};
+
+// "finite", "finite, > 0" or "finite, >= 0".
+const char* BoundText(Bound bound);
+
+// Model name -> schema and kernel. A value: copy it, extend it with Add.
+// Pools copy the schema they are built from, so a registry may be destroyed
+// while its pools live on.
+class Registry {
+ public:
+  Registry() = default;
+
+  // Adds a model after checking it against the engine's limits (parameter,
+  // state and constant counts, unique names, every function present). On
+  // error nothing is added.
+  Status Add(ModelSpec model);
+
+  const std::vector<ModelSpec>& models() const { return models_; }
+  // The model called `name`; otherwise nullptr and an error naming the
+  // closest known model.
+  const ModelSpec* Find(const std::string& name, Status* error) const;
+
+ private:
+  std::vector<ModelSpec> models_;
+};
+
+// The nine built-in models, in the order of the upstream API. Built once.
+const Registry& BuiltinRegistry();
+
+// ---------------------------------------------------------------------------
+// Pool configuration
+
+// Draws one value per neuron. A value depends only on (seed, pool name,
+// parameter name, neuron index), never on SIMD target, threads or chunking;
+// docs/configuration.md gives the exact derivation.
+struct Initializer {
+  enum class Kind { kConstant, kUniform, kNormal };
+  Kind kind = Kind::kConstant;
+  double value = 0;          // constant
+  double min = 0, max = 0;   // uniform range; normal's clip range if `clipped`
+  double mean = 0, std = 0;  // normal
+  bool clipped = false;      // normal only: clip (not reject) to [min, max]
+
+  // "" if valid, else what is wrong ("min = 5 > max = 3").
+  std::string Problem() const;
+  // The value for neuron `neuron` of the random stream `stream`.
+  double Draw(uint64_t stream, size_t neuron) const;
+};
+
+// One parameter as the user gives it: a value shared by every neuron, one
+// value per neuron, or an initializer that draws one value per neuron.
+struct ParamValue {
+  bool per_neuron = false;
+  std::vector<double> values;  // one if shared, one per neuron, none for an initializer
+  std::optional<Initializer> initializer;
+
+  static ParamValue Shared(double value) { return {false, {value}, std::nullopt}; }
+  static ParamValue PerNeuron(std::vector<double> values) {
+    return {true, std::move(values), std::nullopt};
+  }
+  static ParamValue Init(const Initializer& init) { return {true, {}, init}; }
+};
+
+// Largest pool: spike indices are reported as uint32.
+inline constexpr size_t kMaxPoolSize = (size_t{1} << 32) - 2 * kBlock;
+
+struct PoolConfig {
+  std::string name;  // names the pool in errors and keys its initializers' random streams
+  std::string model;
+  size_t size = 0;
+  double dt = 1.0;                           // ms
+  uint64_t seed = 0;                         // for initializers
+  std::map<std::string, ParamValue> params;  // omitted parameters take their defaults
+};
+
+// A simulation file: a time step, a global seed and named pools. Every pool
+// shares dt and seed (PoolConfig::dt / seed are copies).
+struct SimulationConfig {
+  double dt = 1.0;  // ms
+  uint64_t seed = 0;
+  std::vector<PoolConfig> pools;  // sorted by name; one unnamed pool in the one-pool form
+};
+
+// Parses a simulation file, either form (docs/configuration.md):
+//   one pool:  {"model": NAME, "size": N, "dt": MS, "seed": S, "params": {...}}
+//   several:   {"dt": MS, "seed": S, "pools": {NAME: {"model", "size", "params"}, ...}}
+// Checks the JSON itself (syntax with line and column, duplicate and unknown
+// keys, types, finite numbers, initializers). Whether the values suit their
+// model is checked once, by Pool::Create.
+Status ParseSimulation(const std::string& json_text, SimulationConfig* out);
+// The one-pool form only (the POOL.json of `somas replay`, the C ABI's pool_json).
+Status ParsePoolConfig(const std::string& json_text, PoolConfig* out);
+// Canonical text: sorted keys, every parameter written out (defaults from
+// `registry`), numbers in their shortest exact form; parses back identically.
+std::string CanonicalJson(const SimulationConfig& config,
+                          const Registry& registry = BuiltinRegistry());
+// Every model of `registry` as JSON, as `somas models --json` prints it.
+std::string ModelsJson(const Registry& registry = BuiltinRegistry());
+
+// ---------------------------------------------------------------------------
+// Pools
+
+// What one step saw of its input.
+struct StepReport {
+  size_t nonfinite_inputs = 0;  // neurons whose current was NaN or +-inf: left unchanged
+  size_t first_nonfinite = 0;   // the lowest such index, if any
+};
+
+// The SIMD target (e.g. "AVX3", "AVX2", "SSE4") the next step will run on.
+const char* SimdTarget();
+
+struct PoolImpl;
+
+// N neurons of one model in structure-of-arrays form. A Pool owns all its
+// memory and a copy of its model's schema. It is movable, not copyable (use
+// Clone). A default-constructed or moved-from Pool is empty: every call on it
+// returns a kEmptyPool error (accessors return 0, nullptr or empty vectors).
+// Not thread-safe: one thread at a time per Pool; distinct Pools are independent.
+//
+// Every call that changes a pool validates first and changes nothing on error.
+class Pool {
+ public:
+  Pool() noexcept;
+  ~Pool();
+  Pool(Pool&& other) noexcept;
+  Pool& operator=(Pool&& other) noexcept;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // Validates `config` against its model's schema and builds the pool in its
+  // initial state. On error `*out` is untouched and the message names the
+  // model, parameter, value and (for per-neuron values) the neuron index.
+  static Status Create(const PoolConfig& config, Pool* out,
+                       const Registry& registry = BuiltinRegistry());
+  // A pool rebuilt from a checkpoint file (see Save); its model is looked up
+  // in `registry`.
+  static Status FromCheckpoint(const std::string& path, Pool* out,
+                               const Registry& registry = BuiltinRegistry());
+  // An independent copy: same parameters, states, counters and last spikes.
+  Status Clone(Pool* out) const;
+
+  bool valid() const { return impl_ != nullptr; }
+  // The model's schema (an empty one for an empty pool).
+  const ModelSpec& model() const;
+  size_t size() const;  // neurons; 0 for an empty pool
+  double dt() const;    // ms; 0 for an empty pool
+
+  // Advances every neuron by one dt: integrate, then fire (docs/models.md).
+  // `current` holds `n` == size() values in pA. Neurons whose current is not
+  // finite are left exactly as they were and do not spike; the step still
+  // advances the others, fills `report`, and returns a kNonFiniteInput error
+  // saying how many there were and where the first was. A wrong `n` is an
+  // error that changes nothing.
+  Status Step(const float* current, size_t n, StepReport* report = nullptr);
+  Status Step(const std::vector<float>& current, StepReport* report = nullptr) {
+    return Step(current.data(), current.size(), report);
+  }
+  // Back to the initial state (parameters as they are now); spikes cleared.
+  Status Reset();
+
+  // Spikes of the last step. spike_bits(): bit i % 8 of byte i / 8 is neuron
+  // i, (size() + 7) / 8 bytes, bits past size() zero; valid until the next
+  // call that changes the pool; nullptr for an empty pool. No copy is made.
+  const uint8_t* spike_bits() const;
+  size_t SpikeCount() const;
+  // The indices of the neurons that spiked, ascending, into the caller's
+  // buffer of `capacity`; `*count` is set to the number of spikes even when
+  // they do not fit (then nothing is written and an error is returned).
+  Status SpikeIndices(uint32_t* out, size_t capacity, size_t* count) const;
+  std::vector<uint32_t> SpikeIndices() const;
+  // size() bytes of 0 or 1.
+  Status SpikesDense(uint8_t* out, size_t n) const;
+  std::vector<uint8_t> SpikesDense() const;
+
+  // State variables by name (ModelSpec::states), in user units: "potential"
+  // in absolute mV, the refractory counter in whole steps left. `n` must be
+  // size(). Writes must be finite and within +-1e30 (counters: whole numbers
+  // 0..65535).
+  Status GetState(const std::string& name, float* out, size_t n) const;
+  Status SetState(const std::string& name, const float* values, size_t n);
+  Status SetState(const std::string& name, size_t neuron, float value);
+  // The potential, absolute mV (GetState / SetState of "potential").
+  Status Potentials(float* out_mV, size_t n) const;
+  std::vector<float> Potentials() const;
+  Status SetPotentials(const float* mV, size_t n);
+
+  // Parameters by name, one value per neuron, as the kernel uses them
+  // (rounded to float).
+  Status GetParam(const std::string& name, float* out, size_t n) const;
+  bool ParamIsPerNeuron(const std::string& name) const;
+  // Changes a parameter for the whole pool (shared, per-neuron values or an
+  // initializer, drawn with the pool's name and seed), or for one neuron.
+  // Every rule is checked as at creation and the kernel constants are
+  // recomputed exactly as at creation. State variables keep their user-unit
+  // values (a potential stays at the same absolute mV when potential_rest
+  // changes).
+  Status SetParam(const std::string& name, const ParamValue& value);
+  Status SetParam(const std::string& name, size_t neuron, double value);
+  // Parameter `param` (ModelSpec::params index) of `neuron` as the kernel
+  // uses it; NaN if either is out of range or the pool is empty.
+  float Param(size_t param, size_t neuron) const;
+
+  // Checkpoints (docs/embedding.md, "Checkpoint format"): the model, size,
+  // dt, every parameter as stored, every state, refractory counter and the
+  // last spikes, with a CRC-32. Stepping on after Load gives bit-identical
+  // results to never having stopped, on the same SIMD target. Load checks
+  // the whole file (magic, version, length, checksum, model, size, every
+  // value against the model's rules) before changing anything; on error
+  // the pool is exactly as it was.
+  Status Save(const std::string& path) const;
+  Status Load(const std::string& path);
+  Status SaveToBuffer(std::string* out) const;
+  Status LoadFromBuffer(const std::string& bytes);
+
+  // The SIMD target whose code ran the last step ("none" before any), and
+  // its Highway bit (0 before any).
+  const char* last_target_name() const;
+  int64_t last_target() const;
+
+ private:
+  friend struct PoolAccess;
+  std::unique_ptr<PoolImpl> impl_;
+};
+
+}  // namespace somas
+
+#endif  // SOMAS_SOMAS_H_
