@@ -15,7 +15,9 @@ class AlignedArray {
  public:
   AlignedArray() = default;
   // Value-initialised (zero for arithmetic types). Throws std::bad_alloc on failure.
-  explicit AlignedArray(size_t size) : data_(hwy::AllocateAligned<T>(size)), size_(size) {
+  // (Highway aborts on a zero-byte request: an empty array allocates nothing.)
+  explicit AlignedArray(size_t size)
+      : data_(size ? hwy::AllocateAligned<T>(size) : nullptr), size_(size) {
     if (size != 0 && !data_) throw std::bad_alloc();
     for (size_t i = 0; i < size; ++i) data_[i] = T();
   }

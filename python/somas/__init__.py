@@ -1,0 +1,231 @@
+"""somas: fast stepping of spiking-neuron soma populations, from Python.
+
+A thin ctypes layer over the C ABI (somas/somas_c.h); arrays are numpy
+arrays. Every engine error raises SomasError carrying the engine's message.
+
+    import numpy as np, somas
+    pool = somas.Pool("LeakySoma", 1000, dt=1.0, params={"threshold": -45.0})
+    spikes = pool.step(np.full(1000, 250.0, dtype=np.float32))  # indices, uint32
+    v = pool.potentials()                                          # absolute mV
+
+The shared library is found at $SOMAS_LIBRARY if set, else next to this
+package as installed by `tools/bazel run //:install -- PREFIX`
+(PREFIX/lib/libsomas.so with the module in PREFIX/lib/python).
+"""
+
+import ctypes
+import json
+import os
+
+import numpy as np
+
+__all__ = ["Pool", "SomasError", "models", "simd_target", "version"]
+
+_OK = 0
+_NONFINITE = 2
+
+
+def _load_library():
+    path = os.environ.get("SOMAS_LIBRARY")
+    if not path:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, os.pardir, os.pardir, "libsomas.so")
+    try:
+        return ctypes.CDLL(os.path.normpath(path))
+    except OSError as e:
+        raise ImportError(
+            "somas: cannot load the shared library %s (%s); set SOMAS_LIBRARY "
+            "or install with `tools/bazel run //:install -- PREFIX`" % (path, e)) from e
+
+
+_lib = _load_library()
+_c = ctypes
+_pool_p = _c.c_void_p
+_f32_p = _c.POINTER(_c.c_float)
+_f64_p = _c.POINTER(_c.c_double)
+_u32_p = _c.POINTER(_c.c_uint32)
+_size_p = _c.POINTER(_c.c_size_t)
+
+for _name, _res, _args in [
+    ("somas_version", _c.c_char_p, []),
+    ("somas_last_error", _c.c_char_p, []),
+    ("somas_models_json", _c.c_char_p, []),
+    ("somas_simd_target", _c.c_char_p, []),
+    ("somas_pool_create", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
+    ("somas_pool_create_from_checkpoint", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
+    ("somas_pool_clone", _c.c_int, [_pool_p, _c.POINTER(_pool_p)]),
+    ("somas_pool_destroy", None, [_pool_p]),
+    ("somas_pool_size", _c.c_size_t, [_pool_p]),
+    ("somas_pool_model", _c.c_char_p, [_pool_p]),
+    ("somas_pool_dt", _c.c_double, [_pool_p]),
+    ("somas_pool_step", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_reset", _c.c_int, [_pool_p]),
+    ("somas_pool_spike_indices", _c.c_int, [_pool_p, _u32_p, _c.c_size_t, _size_p]),
+    ("somas_pool_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_set_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_get_state", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_set_state", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_get_param", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_set_param", _c.c_int, [_pool_p, _c.c_char_p, _c.c_double]),
+    ("somas_pool_set_param_values", _c.c_int, [_pool_p, _c.c_char_p, _f64_p, _c.c_size_t]),
+    ("somas_pool_save", _c.c_int, [_pool_p, _c.c_char_p]),
+    ("somas_pool_load", _c.c_int, [_pool_p, _c.c_char_p]),
+]:
+    _fn = getattr(_lib, _name)
+    _fn.restype = _res
+    _fn.argtypes = _args
+
+
+class SomasError(Exception):
+    """An error reported by the engine; `code` is the C ABI's SOMAS_ERR_* value."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.code = code
+
+
+def _check(code):
+    if code != _OK:
+        raise SomasError(_lib.somas_last_error().decode(), code)
+
+
+def _path(path):
+    return os.fsencode(path)
+
+
+def version():
+    return _lib.somas_version().decode()
+
+
+def simd_target():
+    """The SIMD target the next step will use, e.g. "AVX2"."""
+    return _lib.somas_simd_target().decode()
+
+
+def models():
+    """Every model's schema: a list of dicts (name, parameters, rules, states)."""
+    return json.loads(_lib.somas_models_json().decode())["models"]
+
+
+def _floats(values, n, what):
+    a = np.ascontiguousarray(values, dtype=np.float32)  # no copy if already so
+    if a.ndim != 1 or a.shape[0] != n:
+        raise SomasError("%s needs a 1-D array of %d values, got shape %s" % (what, n, a.shape), 1)
+    return a
+
+
+def _params_json(params):
+    out = {}
+    for name, value in params.items():
+        if isinstance(value, dict):
+            out[name] = value  # an initializer
+        elif np.ndim(value) == 0:
+            out[name] = float(value)
+        else:
+            out[name] = [float(x) for x in np.asarray(value, dtype=np.float64).ravel()]
+    return out
+
+
+class Pool:
+    """N neurons of one model. Not thread-safe: one thread at a time per pool."""
+
+    def __init__(self, model, size, dt=1.0, params=None, seed=0):
+        spec = {"model": model, "size": int(size), "dt": float(dt), "seed": int(seed),
+                "params": _params_json(params or {})}
+        handle = _pool_p()
+        _check(_lib.somas_pool_create(json.dumps(spec).encode(), _c.byref(handle)))
+        self._adopt(handle)
+
+    def _adopt(self, handle):
+        self._handle = handle
+        self.size = _lib.somas_pool_size(handle)
+        self.model = _lib.somas_pool_model(handle).decode()
+        self.dt = _lib.somas_pool_dt(handle)
+        self._spikes = np.empty(self.size, dtype=np.uint32)
+
+    @classmethod
+    def _wrap(cls, handle):
+        pool = cls.__new__(cls)
+        pool._adopt(handle)
+        return pool
+
+    @classmethod
+    def load(cls, path):
+        """A new pool from a checkpoint written by save()."""
+        handle = _pool_p()
+        _check(_lib.somas_pool_create_from_checkpoint(_path(path), _c.byref(handle)))
+        return cls._wrap(handle)
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle:
+            _lib.somas_pool_destroy(handle)
+            self._handle = None
+
+    def clone(self):
+        handle = _pool_p()
+        _check(_lib.somas_pool_clone(self._handle, _c.byref(handle)))
+        return Pool._wrap(handle)
+
+    def step(self, current):
+        """One step with `current` (pA, one per neuron); returns the spike indices.
+
+        Non-finite currents leave their neurons unchanged and raise SomasError
+        (code 2) after the other neurons have advanced."""
+        a = _floats(current, self.size, "step")
+        _check(_lib.somas_pool_step(self._handle, a.ctypes.data_as(_f32_p), self.size))
+        return self.spikes()
+
+    def spikes(self):
+        """Indices of the neurons that spiked in the last step (uint32, ascending)."""
+        count = _c.c_size_t(0)
+        _check(_lib.somas_pool_spike_indices(self._handle, self._spikes.ctypes.data_as(_u32_p),
+                                             self.size, _c.byref(count)))
+        return self._spikes[:count.value].copy()
+
+    def reset(self):
+        _check(_lib.somas_pool_reset(self._handle))
+
+    def potentials(self):
+        """Membrane potentials, absolute mV (float32)."""
+        return self.state("potential")
+
+    def set_potentials(self, v):
+        a = _floats(v, self.size, "set_potentials")
+        _check(_lib.somas_pool_set_potentials(self._handle, a.ctypes.data_as(_f32_p), self.size))
+
+    def state(self, name):
+        out = np.empty(self.size, dtype=np.float32)
+        _check(_lib.somas_pool_get_state(self._handle, name.encode(),
+                                         out.ctypes.data_as(_f32_p), self.size))
+        return out
+
+    def set_state(self, name, values):
+        a = _floats(values, self.size, "set_state")
+        _check(_lib.somas_pool_set_state(self._handle, name.encode(),
+                                         a.ctypes.data_as(_f32_p), self.size))
+
+    def param(self, name):
+        """Parameter `name`, one value per neuron, as the kernel uses it (float32)."""
+        out = np.empty(self.size, dtype=np.float32)
+        _check(_lib.somas_pool_get_param(self._handle, name.encode(),
+                                         out.ctypes.data_as(_f32_p), self.size))
+        return out
+
+    def set_param(self, name, value):
+        """A number for every neuron, or an array of one value per neuron."""
+        if np.ndim(value) == 0:
+            _check(_lib.somas_pool_set_param(self._handle, name.encode(), float(value)))
+            return
+        a = np.ascontiguousarray(value, dtype=np.float64)
+        if a.ndim != 1:
+            raise SomasError("set_param needs a number or a 1-D array", 1)
+        _check(_lib.somas_pool_set_param_values(self._handle, name.encode(),
+                                                a.ctypes.data_as(_f64_p), a.shape[0]))
+
+    def save(self, path):
+        _check(_lib.somas_pool_save(self._handle, _path(path)))
+
+    def restore(self, path):
+        """Loads a checkpoint of this pool's model and size into it; unchanged on error."""
+        _check(_lib.somas_pool_load(self._handle, _path(path)))

@@ -1,0 +1,229 @@
+// The C ABI (somas/somas_c.h) over the C++ API: codes for Status, a
+// per-thread message, and no exception ever crossing the boundary.
+#include <new>
+#include <string>
+#include <vector>
+
+#include "somas/somas.h"
+#include "somas/somas_c.h"
+
+struct somas_pool {
+  somas::Pool pool;
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+int Fail(int code, std::string message) {
+  last_error = std::move(message);
+  return code;
+}
+
+int Report(const somas::Status& status) {
+  if (status.ok()) return SOMAS_OK;
+  return Fail(static_cast<int>(status.code()), status.message());
+}
+
+int Null(const char* call, const char* argument) {
+  return Fail(SOMAS_ERR_ARGUMENT, std::string(call) + ": " + argument + " is NULL");
+}
+
+// Runs `body` (returning a code), turning any exception into a code.
+template <class Body>
+int Guard(const char* call, Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(SOMAS_ERR_MEMORY, std::string(call) + ": out of memory");
+  } catch (const std::exception& e) {
+    return Fail(SOMAS_ERR_INTERNAL, std::string(call) + ": internal error: " + e.what());
+  } catch (...) {
+    return Fail(SOMAS_ERR_INTERNAL, std::string(call) + ": internal error");
+  }
+}
+
+// A new handle around `pool`, or an error.
+int Wrap(somas::Pool pool, somas_pool** out) {
+  *out = new somas_pool{std::move(pool)};
+  return SOMAS_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* somas_version(void) { return somas::Version(); }
+
+const char* somas_last_error(void) { return last_error.c_str(); }
+
+const char* somas_models_json(void) {
+  try {
+    static const std::string* const json = new std::string(somas::ModelsJson());
+    return json->c_str();
+  } catch (...) {
+    return "{}";
+  }
+}
+
+const char* somas_simd_target(void) { return somas::SimdTarget(); }
+
+int somas_pool_create(const char* pool_json, somas_pool** out) {
+  if (out) *out = nullptr;
+  if (!pool_json) return Null("somas_pool_create", "pool_json");
+  if (!out) return Null("somas_pool_create", "out");
+  return Guard("somas_pool_create", [&] {
+    somas::PoolConfig config;
+    somas::Status status = somas::ParsePoolConfig(pool_json, &config);
+    somas::Pool pool;
+    if (status.ok()) status = somas::Pool::Create(config, &pool);
+    if (!status.ok()) return Report(status);
+    return Wrap(std::move(pool), out);
+  });
+}
+
+int somas_pool_create_from_checkpoint(const char* path, somas_pool** out) {
+  if (out) *out = nullptr;
+  if (!path) return Null("somas_pool_create_from_checkpoint", "path");
+  if (!out) return Null("somas_pool_create_from_checkpoint", "out");
+  return Guard("somas_pool_create_from_checkpoint", [&] {
+    somas::Pool pool;
+    const somas::Status status = somas::Pool::FromCheckpoint(path, &pool);
+    if (!status.ok()) return Report(status);
+    return Wrap(std::move(pool), out);
+  });
+}
+
+int somas_pool_clone(const somas_pool* pool, somas_pool** out) {
+  if (out) *out = nullptr;
+  if (!pool) return Null("somas_pool_clone", "pool");
+  if (!out) return Null("somas_pool_clone", "out");
+  return Guard("somas_pool_clone", [&] {
+    somas::Pool copy;
+    const somas::Status status = pool->pool.Clone(&copy);
+    if (!status.ok()) return Report(status);
+    return Wrap(std::move(copy), out);
+  });
+}
+
+void somas_pool_destroy(somas_pool* pool) { delete pool; }
+
+size_t somas_pool_size(const somas_pool* pool) { return pool ? pool->pool.size() : 0; }
+
+const char* somas_pool_model(const somas_pool* pool) {
+  return pool ? pool->pool.model().name.c_str() : nullptr;
+}
+
+double somas_pool_dt(const somas_pool* pool) { return pool ? pool->pool.dt() : 0.0; }
+
+int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n) {
+  if (!pool) return Null("somas_pool_step", "pool");
+  if (!current_pA) return Null("somas_pool_step", "current_pA");
+  return Guard("somas_pool_step", [&] { return Report(pool->pool.Step(current_pA, n)); });
+}
+
+int somas_pool_reset(somas_pool* pool) {
+  if (!pool) return Null("somas_pool_reset", "pool");
+  return Guard("somas_pool_reset", [&] { return Report(pool->pool.Reset()); });
+}
+
+int somas_pool_spike_count(const somas_pool* pool, size_t* count) {
+  if (!pool) return Null("somas_pool_spike_count", "pool");
+  if (!count) return Null("somas_pool_spike_count", "count");
+  *count = pool->pool.SpikeCount();
+  return SOMAS_OK;
+}
+
+int somas_pool_spike_indices(const somas_pool* pool, uint32_t* out, size_t capacity,
+                             size_t* count) {
+  if (!pool) return Null("somas_pool_spike_indices", "pool");
+  if (!count) return Null("somas_pool_spike_indices", "count");
+  if (!out && capacity > 0) return Null("somas_pool_spike_indices", "out");
+  return Guard("somas_pool_spike_indices",
+               [&] { return Report(pool->pool.SpikeIndices(out, capacity, count)); });
+}
+
+const uint8_t* somas_pool_spike_bits(const somas_pool* pool) {
+  return pool ? pool->pool.spike_bits() : nullptr;
+}
+
+int somas_pool_potentials(const somas_pool* pool, float* out_mV, size_t n) {
+  if (!pool) return Null("somas_pool_potentials", "pool");
+  if (!out_mV) return Null("somas_pool_potentials", "out_mV");
+  return Guard("somas_pool_potentials", [&] { return Report(pool->pool.Potentials(out_mV, n)); });
+}
+
+int somas_pool_set_potentials(somas_pool* pool, const float* mV, size_t n) {
+  if (!pool) return Null("somas_pool_set_potentials", "pool");
+  if (!mV) return Null("somas_pool_set_potentials", "mV");
+  return Guard("somas_pool_set_potentials",
+               [&] { return Report(pool->pool.SetPotentials(mV, n)); });
+}
+
+int somas_pool_get_state(const somas_pool* pool, const char* name, float* out, size_t n) {
+  if (!pool) return Null("somas_pool_get_state", "pool");
+  if (!name) return Null("somas_pool_get_state", "name");
+  if (!out) return Null("somas_pool_get_state", "out");
+  return Guard("somas_pool_get_state", [&] { return Report(pool->pool.GetState(name, out, n)); });
+}
+
+int somas_pool_set_state(somas_pool* pool, const char* name, const float* values, size_t n) {
+  if (!pool) return Null("somas_pool_set_state", "pool");
+  if (!name) return Null("somas_pool_set_state", "name");
+  if (!values) return Null("somas_pool_set_state", "values");
+  return Guard("somas_pool_set_state",
+               [&] { return Report(pool->pool.SetState(name, values, n)); });
+}
+
+int somas_pool_set_state_at(somas_pool* pool, const char* name, size_t neuron, float value) {
+  if (!pool) return Null("somas_pool_set_state_at", "pool");
+  if (!name) return Null("somas_pool_set_state_at", "name");
+  return Guard("somas_pool_set_state_at",
+               [&] { return Report(pool->pool.SetState(name, neuron, value)); });
+}
+
+int somas_pool_get_param(const somas_pool* pool, const char* name, float* out, size_t n) {
+  if (!pool) return Null("somas_pool_get_param", "pool");
+  if (!name) return Null("somas_pool_get_param", "name");
+  if (!out) return Null("somas_pool_get_param", "out");
+  return Guard("somas_pool_get_param", [&] { return Report(pool->pool.GetParam(name, out, n)); });
+}
+
+int somas_pool_set_param(somas_pool* pool, const char* name, double value) {
+  if (!pool) return Null("somas_pool_set_param", "pool");
+  if (!name) return Null("somas_pool_set_param", "name");
+  return Guard("somas_pool_set_param",
+               [&] { return Report(pool->pool.SetParam(name, somas::ParamValue::Shared(value))); });
+}
+
+int somas_pool_set_param_values(somas_pool* pool, const char* name, const double* values,
+                                size_t n) {
+  if (!pool) return Null("somas_pool_set_param_values", "pool");
+  if (!name) return Null("somas_pool_set_param_values", "name");
+  if (!values) return Null("somas_pool_set_param_values", "values");
+  return Guard("somas_pool_set_param_values", [&] {
+    return Report(pool->pool.SetParam(
+        name, somas::ParamValue::PerNeuron(std::vector<double>(values, values + n))));
+  });
+}
+
+int somas_pool_set_param_at(somas_pool* pool, const char* name, size_t neuron, double value) {
+  if (!pool) return Null("somas_pool_set_param_at", "pool");
+  if (!name) return Null("somas_pool_set_param_at", "name");
+  return Guard("somas_pool_set_param_at",
+               [&] { return Report(pool->pool.SetParam(name, neuron, value)); });
+}
+
+int somas_pool_save(const somas_pool* pool, const char* path) {
+  if (!pool) return Null("somas_pool_save", "pool");
+  if (!path) return Null("somas_pool_save", "path");
+  return Guard("somas_pool_save", [&] { return Report(pool->pool.Save(path)); });
+}
+
+int somas_pool_load(somas_pool* pool, const char* path) {
+  if (!pool) return Null("somas_pool_load", "pool");
+  if (!path) return Null("somas_pool_load", "path");
+  return Guard("somas_pool_load", [&] { return Report(pool->pool.Load(path)); });
+}
+
+}  // extern "C"

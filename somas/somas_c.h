@@ -1,0 +1,104 @@
+/* somas: the C ABI. Usable from C99 and through any foreign-function
+ * interface. No call throws or aborts; every pointer argument may be NULL
+ * (that is an error, SOMAS_ERR_ARGUMENT). Calls that can fail return an int:
+ * SOMAS_OK (0) or one of the SOMAS_ERR_* codes below, and somas_last_error()
+ * then says what was wrong. Buffers belong to the caller, who passes their
+ * length. docs/embedding.md describes ownership, threads and checkpoints. */
+#ifndef SOMAS_SOMAS_C_H_
+#define SOMAS_SOMAS_C_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Return codes (the same numbers as somas::StatusCode). */
+#define SOMAS_OK 0
+#define SOMAS_ERR_INVALID 1 /* a value, size, name or configuration was wrong */
+#define SOMAS_ERR_NONFINITE \
+  2                    /* a step got NaN/inf currents: those neurons unchanged, others advanced */
+#define SOMAS_ERR_IO 3 /* a file could not be read or written */
+#define SOMAS_ERR_CHECKPOINT 4 /* a checkpoint is corrupt, truncated or of another pool */
+#define SOMAS_ERR_MEMORY 5     /* out of memory */
+#define SOMAS_ERR_EMPTY 6      /* (C++ only: an empty Pool) */
+#define SOMAS_ERR_INTERNAL 7   /* a bug in somas: please report it */
+#define SOMAS_ERR_ARGUMENT 8   /* a NULL pointer where an object or buffer was needed */
+
+typedef struct somas_pool somas_pool;
+
+/* "MAJOR.MINOR.PATCH". */
+const char* somas_version(void);
+/* The message of the last failed call on this thread ("" if none yet). Valid
+ * until the next failing call on this thread. */
+const char* somas_last_error(void);
+/* Every model's schema as JSON, as `somas models --json` prints it. Static. */
+const char* somas_models_json(void);
+/* The SIMD target the next step will use ("AVX3", "AVX2", ...). Static. */
+const char* somas_simd_target(void);
+
+/* Creates a pool from JSON: {"model": NAME, "size": N, "dt": MS, "seed": S,
+ * "params": {NAME: number | [one per neuron] | initializer}} (the replay pool
+ * form of docs/configuration.md, seeded initializers included). On success
+ * *out is a new pool to free with somas_pool_destroy; on error *out is NULL. */
+int somas_pool_create(const char* pool_json, somas_pool** out);
+/* Creates a pool from a checkpoint file written by somas_pool_save. */
+int somas_pool_create_from_checkpoint(const char* path, somas_pool** out);
+/* An independent copy of `pool` (parameters, states, counters, last spikes). */
+int somas_pool_clone(const somas_pool* pool, somas_pool** out);
+/* Frees a pool; NULL is ignored. */
+void somas_pool_destroy(somas_pool* pool);
+
+/* Neurons in the pool (0 for NULL). */
+size_t somas_pool_size(const somas_pool* pool);
+/* The model's name and dt (ms); NULL and 0 for NULL. */
+const char* somas_pool_model(const somas_pool* pool);
+double somas_pool_dt(const somas_pool* pool);
+
+/* One step: `current_pA` holds n == size values. Non-finite currents leave
+ * their neurons unchanged and return SOMAS_ERR_NONFINITE (the others advanced). */
+int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n);
+/* Back to the initial state; spikes cleared. */
+int somas_pool_reset(somas_pool* pool);
+
+/* Spikes of the last step. */
+int somas_pool_spike_count(const somas_pool* pool, size_t* count);
+/* Ascending indices into out[capacity]; *count is set to the number of
+ * spikes even if they do not fit (then SOMAS_ERR_INVALID, nothing written). */
+int somas_pool_spike_indices(const somas_pool* pool, uint32_t* out, size_t capacity, size_t* count);
+/* Bit i % 8 of byte i / 8 is neuron i; (size + 7) / 8 bytes; valid until the
+ * pool next changes. NULL for NULL. */
+const uint8_t* somas_pool_spike_bits(const somas_pool* pool);
+
+/* Potentials in absolute mV; n must be the pool's size. */
+int somas_pool_potentials(const somas_pool* pool, float* out_mV, size_t n);
+int somas_pool_set_potentials(somas_pool* pool, const float* mV, size_t n);
+
+/* Any state variable by name (see somas_models_json: "potential",
+ * "adaptation", "adaptive_threshold", "recovery", "refractory_steps"), in
+ * its unit; n must be the pool's size. */
+int somas_pool_get_state(const somas_pool* pool, const char* name, float* out, size_t n);
+int somas_pool_set_state(somas_pool* pool, const char* name, const float* values, size_t n);
+int somas_pool_set_state_at(somas_pool* pool, const char* name, size_t neuron, float value);
+
+/* Parameters by name. get: one value per neuron (n == size), as the kernel
+ * uses them. set: one value for every neuron; set_values: n == size values;
+ * set_at: one neuron. Every rule is checked as at creation; on error the
+ * pool is unchanged. */
+int somas_pool_get_param(const somas_pool* pool, const char* name, float* out, size_t n);
+int somas_pool_set_param(somas_pool* pool, const char* name, double value);
+int somas_pool_set_param_values(somas_pool* pool, const char* name, const double* values, size_t n);
+int somas_pool_set_param_at(somas_pool* pool, const char* name, size_t neuron, double value);
+
+/* Checkpoints: save writes the whole pool (atomically, through a temporary
+ * file); load reads one back into a pool of the same model and size. On any
+ * error (truncated, corrupt, another model or size) the pool is unchanged. */
+int somas_pool_save(const somas_pool* pool, const char* path);
+int somas_pool_load(somas_pool* pool, const char* path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOMAS_SOMAS_C_H_ */

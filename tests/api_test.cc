@@ -1,0 +1,421 @@
+// The public C++ API beyond stepping: ownership and empty pools, registry
+// limits and custom models, state and parameter access, spike buffers, clones.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "somas/somas.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+// The whole observable pool (parameters, states, counters, spikes), as bytes.
+std::string Snapshot(const Pool& pool) {
+  std::string bytes;
+  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
+  return bytes;
+}
+
+TEST(ApiTest, APoolOutlivesTheRegistryItCameFrom) {
+  Pool pool;
+  {
+    Registry registry;
+    for (const ModelSpec& m : BuiltinRegistry().models()) ASSERT_TRUE(registry.Add(m).ok());
+    PoolConfig config;
+    config.model = "AdaptiveExponentialSoma";
+    config.size = 40;
+    ASSERT_TRUE(Pool::Create(config, &pool, registry).ok());
+  }
+  std::mt19937 rng(1);
+  for (int t = 0; t < 20; ++t) {
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(pool.model(), 40, &rng)).ok());
+  }
+  EXPECT_EQ(pool.model().name, "AdaptiveExponentialSoma");
+}
+
+TEST(ApiTest, EmptyPoolsAnswerEveryCallWithAnError) {
+  Pool moved = testing::MakePool("LeakySoma", 5);
+  Pool target = std::move(moved);
+  ASSERT_TRUE(target.valid());
+  Pool fresh;
+  for (Pool* empty : {&fresh, &moved}) {
+    EXPECT_FALSE(empty->valid());
+    const std::vector<float> current(5, 1.0f);
+    std::vector<float> out(5);
+    std::vector<uint32_t> indices(5);
+    std::vector<uint8_t> dense(5);
+    size_t count = 0;
+    std::string bytes;
+    Pool other;
+    for (const Status& s : {
+             empty->Step(current.data(), 5),
+             empty->Reset(),
+             empty->SpikeIndices(indices.data(), 5, &count),
+             empty->SpikesDense(dense.data(), 5),
+             empty->GetState("potential", out.data(), 5),
+             empty->SetState("potential", out.data(), 5),
+             empty->SetState("potential", 0, 1.0f),
+             empty->Potentials(out.data(), 5),
+             empty->SetPotentials(out.data(), 5),
+             empty->GetParam("threshold", out.data(), 5),
+             empty->SetParam("threshold", ParamValue::Shared(1.0)),
+             empty->SetParam("threshold", 0, 1.0),
+             empty->SaveToBuffer(&bytes),
+             empty->LoadFromBuffer(bytes),
+             empty->Save(::testing::TempDir() + "/empty.ckpt"),
+             empty->Load(::testing::TempDir() + "/empty.ckpt"),
+             empty->Clone(&other),
+         }) {
+      EXPECT_EQ(s.code(), StatusCode::kEmptyPool) << s.message();
+      EXPECT_NE(s.message().find("this pool is empty"), std::string::npos) << s.message();
+    }
+    EXPECT_EQ(empty->size(), 0u);
+    EXPECT_EQ(empty->dt(), 0.0);
+    EXPECT_EQ(empty->model().name, "");
+    EXPECT_EQ(empty->spike_bits(), nullptr);
+    EXPECT_EQ(empty->SpikeCount(), 0u);
+    EXPECT_TRUE(empty->SpikeIndices().empty());
+    EXPECT_TRUE(empty->Potentials().empty());
+    EXPECT_TRUE(std::isnan(empty->Param(0, 0)));
+    EXPECT_STREQ(empty->last_target_name(), "none");
+  }
+}
+
+// A minimal custom model, as docs/embedding.md describes: a scalar kernel
+// that counts steps and spikes every `period` of them.
+void CountingKernel(const KernelArgs& a, KernelResult* r) {
+  for (size_t block = 0; block < a.n_padded / kBlock; ++block) {
+    uint16_t bits = 0;
+    for (size_t l = 0; l < kBlock; ++l) {
+      const size_t i = block * kBlock + l;
+      float& v = a.state[0][i];
+      v += 1.0f;
+      if (v >= a.constants[0].data[i & a.constants[0].mask]) {
+        v = 0.0f;
+        bits |= static_cast<uint16_t>(1u << l);
+      }
+    }
+    a.spikes[block] = bits;
+  }
+  r->target = 0;
+}
+
+ModelSpec CountingSpec() {
+  ModelSpec m;
+  m.name = "CountingSoma";
+  m.params = {{"period", "steps", 3.0, "steps between spikes", Bound::kPositive}};
+  m.states = {{"potential", "steps", "0"}};
+  m.num_constants = 1;
+  m.derive = [](NeuronParams p, double, double* k) { k[0] = p[0]; };
+  m.init = [](NeuronParams, float* s) { s[0] = 0.0f; };
+  m.kernel = CountingKernel;
+  return m;
+}
+
+TEST(ApiTest, ACustomModelRunsThroughTheEngine) {
+  Registry registry;
+  ASSERT_TRUE(registry.Add(CountingSpec()).ok());
+  PoolConfig config;
+  config.model = "CountingSoma";
+  config.size = 3;
+  config.params["period"] = ParamValue::PerNeuron({1, 2, 3});
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(config, &pool, registry).ok());
+  std::vector<std::vector<uint32_t>> spikes;
+  for (int t = 0; t < 3; ++t) {
+    ASSERT_TRUE(pool.Step(std::vector<float>(3, 0.0f)).ok());
+    spikes.push_back(pool.SpikeIndices());
+  }
+  EXPECT_EQ(spikes, (std::vector<std::vector<uint32_t>>{{0}, {0, 1}, {0, 2}}));
+  config.params["period"] = ParamValue::Shared(-1);
+  const Status bad = Pool::Create(config, &pool, registry);
+  EXPECT_NE(bad.message().find("CountingSoma: period = -1 steps: must be > 0"), std::string::npos)
+      << bad.message();
+}
+
+TEST(ApiTest, TheRegistryRejectsSpecsBeyondTheEnginesLimits) {
+  struct Case {
+    const char* what;
+    void (*change)(ModelSpec*);
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"17 parameters",
+       [](ModelSpec* m) {
+         for (int k = 0; k < 16; ++k) {
+           m->params.push_back({"p" + std::to_string(k), "", 1.0, "", Bound::kFinite});
+         }
+       },
+       "17 parameters, more than the engine's limit of 16"},
+      {"17 constants", [](ModelSpec* m) { m->num_constants = 17; },
+       "17 kernel constants, more than the engine's limit of 16"},
+      {"no float state", [](ModelSpec* m) { m->num_float_states = 0; }, "0 float states"},
+      {"4 float states", [](ModelSpec* m) { m->num_float_states = 4; }, "4 float states"},
+      {"states disagree with the layout",
+       [](ModelSpec* m) {
+         m->states.push_back({"w", "pA", "0"});
+       },
+       "states lists 2 float states"},
+      {"a counter the layout lacks",
+       [](ModelSpec* m) {
+         m->states.push_back({"refractory_steps", "steps", "0", true});
+       },
+       "1 counters"},
+      {"no kernel", [](ModelSpec* m) { m->kernel = nullptr; }, "kernel must all be set"},
+      {"no name", [](ModelSpec* m) { m->name = ""; }, "needs a name"},
+      {"duplicate parameter", [](ModelSpec* m) { m->params.push_back(m->params[0]); },
+       "parameter names must be unique"},
+      {"potential not first", [](ModelSpec* m) { m->states[0].name = "v"; },
+       "the first state must be \"potential\""},
+      {"offset out of range", [](ModelSpec* m) { m->states[0].offset_param = 5; },
+       "offset parameter out of range"},
+  };
+  for (const Case& c : cases) {
+    Registry registry;
+    ModelSpec m = CountingSpec();
+    c.change(&m);
+    const Status s = registry.Add(m);
+    EXPECT_FALSE(s.ok()) << c.what;
+    EXPECT_NE(s.message().find(c.expected), std::string::npos) << c.what << ": " << s.message();
+    EXPECT_TRUE(registry.models().empty()) << c.what;
+  }
+  Registry registry;
+  ASSERT_TRUE(registry.Add(CountingSpec()).ok());
+  const Status twice = registry.Add(CountingSpec());
+  EXPECT_NE(twice.message().find("already has a model of that name"), std::string::npos);
+  EXPECT_EQ(registry.models().size(), 1u);
+}
+
+class ModelApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
+};
+
+// A value of each state that the model could hold, distinct per neuron.
+float SampleValue(const StateSpec& s, size_t neuron) {
+  if (s.counter) return static_cast<float>(neuron % 3);
+  if (s.name == "potential") return -58.0f - 0.5f * static_cast<float>(neuron);
+  return 3.0f + static_cast<float>(neuron);
+}
+
+TEST_P(ModelApiTest, StatesReadBackInUserUnits) {
+  for (bool per_neuron : {false, true}) {
+    testing::Scenario sc = testing::MakeScenario(model(), 21, 0.5, per_neuron, 5);
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+    // Initial potentials are potential_rest, whatever the kernel keeps.
+    std::vector<float> v(21), rest(21);
+    ASSERT_TRUE(pool.Potentials(v.data(), 21).ok());
+    ASSERT_TRUE(pool.GetParam("potential_rest", rest.data(), 21).ok());
+    EXPECT_EQ(v, rest);
+    for (const StateSpec& s : model().states) {
+      std::vector<float> values(21), back(21);
+      for (size_t i = 0; i < 21; ++i) values[i] = SampleValue(s, i);
+      ASSERT_TRUE(pool.SetState(s.name, values.data(), 21).ok()) << s.name;
+      ASSERT_TRUE(pool.GetState(s.name, back.data(), 21).ok());
+      for (size_t i = 0; i < 21; ++i) EXPECT_NEAR(back[i], values[i], 1e-5) << s.name << i;
+      ASSERT_TRUE(pool.SetState(s.name, 20, SampleValue(s, 3)).ok());
+      ASSERT_TRUE(pool.GetState(s.name, back.data(), 21).ok());
+      EXPECT_NEAR(back[20], SampleValue(s, 3), 1e-5) << s.name;
+      EXPECT_NEAR(back[19], values[19], 1e-5) << s.name;
+    }
+  }
+}
+
+TEST_P(ModelApiTest, AWrittenStateIsWhatTheNextStepStartsFrom) {
+  // Two pools; one is stepped to some state, the other gets that state
+  // written by name: from then on they step identically.
+  Pool a = testing::MakePool(GetParam(), 19);
+  Pool b = testing::MakePool(GetParam(), 19);
+  std::mt19937 rng(9);
+  for (int t = 0; t < 30; ++t) ASSERT_TRUE(a.Step(testing::NoisyCurrent(model(), 19, &rng)).ok());
+  for (const StateSpec& s : model().states) {
+    std::vector<float> values(19);
+    ASSERT_TRUE(a.GetState(s.name, values.data(), 19).ok());
+    ASSERT_TRUE(b.SetState(s.name, values.data(), 19).ok());
+  }
+  // Absolute potentials converted back to kernel units (v - potential_rest)
+  // may differ in the last bit, which the exponential family then amplifies
+  // in its upswing: a few steps, with a tolerance well below any dynamics.
+  for (int t = 0; t < 5; ++t) {
+    const std::vector<float> current = testing::NoisyCurrent(model(), 19, &rng);
+    ASSERT_TRUE(a.Step(current).ok());
+    ASSERT_TRUE(b.Step(current).ok());
+    EXPECT_EQ(a.SpikeIndices(), b.SpikeIndices());
+    for (size_t i = 0; i < 19; ++i) EXPECT_NEAR(a.Potentials()[i], b.Potentials()[i], 1e-3);
+  }
+}
+
+TEST_P(ModelApiTest, BadStateWritesChangeNothing) {
+  Pool pool = testing::MakePool(GetParam(), 9);
+  std::mt19937 rng(2);
+  for (int t = 0; t < 5; ++t) ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 9, &rng)).ok());
+  const std::string before = Snapshot(pool);
+  std::vector<float> values(9);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const StateSpec& s : model().states) {
+    for (size_t i = 0; i < 9; ++i) values[i] = SampleValue(s, i);
+    for (float bad : s.counter ? std::vector<float>{-1.0f, 1.5f, 70000.0f, nan}
+                               : std::vector<float>{nan, INFINITY, 2e30f, -2e30f}) {
+      values[4] = bad;
+      const Status whole = pool.SetState(s.name, values.data(), 9);
+      EXPECT_NE(whole.message().find(s.name + " = "), std::string::npos) << whole.message();
+      EXPECT_NE(whole.message().find("at neuron 4"), std::string::npos) << whole.message();
+      EXPECT_FALSE(pool.SetState(s.name, 4, bad).ok());
+    }
+    values[4] = SampleValue(s, 4);
+    EXPECT_FALSE(pool.SetState(s.name, values.data(), 8).ok());
+    EXPECT_FALSE(pool.SetState(s.name, 9, SampleValue(s, 4)).ok());
+    EXPECT_FALSE(pool.SetState(s.name, nullptr, 9).ok());
+  }
+  const Status unknown = pool.SetState("voltage", values.data(), 9);
+  EXPECT_NE(unknown.message().find("unknown state \"voltage\""), std::string::npos);
+  EXPECT_EQ(Snapshot(pool), before);
+}
+
+TEST_P(ModelApiTest, SetParamDerivesConstantsExactlyAsCreation) {
+  // A pool created with per-neuron parameters, and one created with the
+  // defaults and then given the same values by SetParam (and reset), step
+  // bit-identically on every target.
+  for (bool per_neuron : {false, true}) {
+    testing::Scenario sc = testing::MakeScenario(model(), 37, 0.25, true, 11);
+    Pool created;
+    if (!per_neuron) {
+      for (auto& [name, value] : sc.config.params) value = ParamValue::Shared(value.values[3]);
+    }
+    ASSERT_TRUE(Pool::Create(sc.config, &created).ok());
+    Pool set = testing::MakePool(GetParam(), 37, 0.25);
+    for (const auto& [name, value] : sc.config.params) {
+      ASSERT_TRUE(set.SetParam(name, value).ok()) << name;
+    }
+    ASSERT_TRUE(set.Reset().ok());
+    EXPECT_EQ(Snapshot(set), Snapshot(created));
+    testing::ForEachTarget([&](int64_t) {
+      Pool a, b;
+      ASSERT_TRUE(created.Clone(&a).ok());
+      ASSERT_TRUE(set.Clone(&b).ok());
+      std::mt19937 rng(3);
+      for (int t = 0; t < 40; ++t) {
+        const std::vector<float> current = testing::NoisyCurrent(model(), 37, &rng);
+        ASSERT_TRUE(a.Step(current).ok());
+        ASSERT_TRUE(b.Step(current).ok());
+      }
+      EXPECT_EQ(Snapshot(a), Snapshot(b));
+    });
+  }
+}
+
+TEST_P(ModelApiTest, SetParamForOneNeuronTouchesOnlyIt) {
+  Pool pool = testing::MakePool(GetParam(), 20);
+  const ParamSpec& p = model().params[model().ParamIndex("resistance")];
+  ASSERT_TRUE(pool.SetParam(p.name, 7, 2 * p.default_value).ok());
+  EXPECT_TRUE(pool.ParamIsPerNeuron(p.name));
+  std::vector<float> r(20);
+  ASSERT_TRUE(pool.GetParam(p.name, r.data(), 20).ok());
+  for (size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(r[i], static_cast<float>(i == 7 ? 2 * p.default_value : p.default_value));
+  }
+  // Only neuron 7 feels the doubled resistance.
+  ASSERT_TRUE(pool.Step(std::vector<float>(20, 10.0f)).ok());
+  const std::vector<float> v = pool.Potentials();
+  EXPECT_NE(v[7], v[6]);
+  EXPECT_EQ(v[6], v[8]);
+}
+
+TEST_P(ModelApiTest, BadParamWritesChangeNothing) {
+  Pool pool = testing::MakePool(GetParam(), 6);
+  std::mt19937 rng(4);
+  for (int t = 0; t < 5; ++t) ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 6, &rng)).ok());
+  const std::string before = Snapshot(pool);
+  const int threshold = model().ParamIndex("threshold");
+  const int reset = model().ParamIndex("potential_reset");
+  ASSERT_GE(threshold, 0);
+  ASSERT_GE(reset, 0);
+  // threshold at or below potential_reset breaks a rule every model has.
+  const double low = model().params[reset].default_value - 1;
+  Status s = pool.SetParam("threshold", ParamValue::Shared(low));
+  EXPECT_NE(s.message().find("threshold must be greater than potential_reset"), std::string::npos)
+      << s.message();
+  s = pool.SetParam("threshold", 2, low);
+  EXPECT_NE(s.message().find("at neuron 2"), std::string::npos) << s.message();
+  for (const ParamSpec& p : model().params) {
+    EXPECT_FALSE(pool.SetParam(p.name, ParamValue::Shared(NAN)).ok()) << p.name;
+    EXPECT_FALSE(pool.SetParam(p.name, ParamValue::PerNeuron({1, 2})).ok()) << p.name;
+    EXPECT_FALSE(pool.SetParam(p.name, 6, p.default_value).ok()) << p.name;
+    if (p.bound != Bound::kFinite) {
+      const Status negative = pool.SetParam(p.name, 1, -1.0);
+      EXPECT_NE(negative.message().find(p.name + " = -1"), std::string::npos) << negative.message();
+    }
+  }
+  EXPECT_FALSE(pool.SetParam("tau", ParamValue::Shared(1)).ok());
+  Initializer inverted;
+  inverted.kind = Initializer::Kind::kUniform;
+  inverted.min = 5;
+  inverted.max = 3;
+  EXPECT_FALSE(pool.SetParam("threshold", ParamValue::Init(inverted)).ok());
+  EXPECT_EQ(Snapshot(pool), before);
+}
+
+TEST_P(ModelApiTest, PotentialsKeepTheirAbsoluteValueWhenRestMoves) {
+  Pool pool = testing::MakePool(GetParam(), 5);
+  std::mt19937 rng(6);
+  for (int t = 0; t < 7; ++t) ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 5, &rng)).ok());
+  const std::vector<float> before = pool.Potentials();
+  ASSERT_TRUE(pool.SetParam("potential_rest", ParamValue::Shared(-63.0)).ok());
+  const std::vector<float> after = pool.Potentials();
+  for (size_t i = 0; i < 5; ++i) EXPECT_NEAR(after[i], before[i], 1e-5);
+}
+
+TEST_P(ModelApiTest, SpikeIndicesFillTheCallersBuffer) {
+  Pool pool = testing::MakePool(GetParam(), 50);
+  std::mt19937 rng(8);
+  std::vector<uint32_t> buffer(50);
+  size_t total = 0;
+  for (int t = 0; t < 40; ++t) {
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 50, &rng)).ok());
+    size_t count = 0;
+    ASSERT_TRUE(pool.SpikeIndices(buffer.data(), buffer.size(), &count).ok());
+    EXPECT_EQ(std::vector<uint32_t>(buffer.begin(), buffer.begin() + count), pool.SpikeIndices());
+    if (count > 0) {
+      std::vector<uint32_t> small(count - 1, 12345u);
+      size_t needed = 0;
+      const Status s = pool.SpikeIndices(small.data(), small.size(), &needed);
+      EXPECT_FALSE(s.ok());
+      EXPECT_EQ(needed, count);
+      EXPECT_EQ(small, std::vector<uint32_t>(count - 1, 12345u));  // nothing written
+    }
+    total += count;
+  }
+  EXPECT_GT(total, 0u);
+}
+
+TEST_P(ModelApiTest, ClonesAreIndependentAndStepIdentically) {
+  Pool pool = testing::MakePool(GetParam(), 23);
+  std::mt19937 rng(12);
+  for (int t = 0; t < 10; ++t) {
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 23, &rng)).ok());
+  }
+  Pool copy;
+  ASSERT_TRUE(pool.Clone(&copy).ok());
+  EXPECT_EQ(Snapshot(copy), Snapshot(pool));
+  for (int t = 0; t < 10; ++t) {
+    const std::vector<float> current = testing::NoisyCurrent(model(), 23, &rng);
+    ASSERT_TRUE(pool.Step(current).ok());
+    ASSERT_TRUE(copy.Step(current).ok());
+  }
+  EXPECT_EQ(Snapshot(copy), Snapshot(pool));
+  ASSERT_TRUE(copy.SetPotentials(std::vector<float>(23, -61.0f).data(), 23).ok());
+  EXPECT_NE(pool.Potentials(), copy.Potentials());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, ModelApiTest, ::testing::ValuesIn(testing::ModelNames()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace somas

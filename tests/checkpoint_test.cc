@@ -1,0 +1,181 @@
+// Checkpoints: a saved and loaded pool steps on bit-identically on every
+// target; every damaged, truncated or foreign file is refused whole and the
+// pool it was loaded into is left exactly as it was.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "somas/somas.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+std::string Snapshot(const Pool& pool) {
+  std::string bytes;
+  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
+  return bytes;
+}
+
+// Rewrites the trailing CRC-32 so that a deliberately edited file passes the
+// checksum and reaches the field checks.
+void Reseal(std::string* bytes) {
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(bytes->data()), bytes->size() - 4));
+  std::memcpy(&(*bytes)[bytes->size() - 4], &crc, 4);
+}
+
+class CheckpointTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
+};
+
+TEST_P(CheckpointTest, SteppingOnAfterLoadIsBitIdentical) {
+  const std::string path = ::testing::TempDir() + "/" + GetParam() + ".ckpt";
+  for (bool per_neuron : {false, true}) {
+    testing::Scenario sc = testing::MakeScenario(model(), 45, 0.5, per_neuron, 21);
+    sc.config.name = "exc";
+    sc.config.seed = 99;
+    testing::ForEachTarget([&](int64_t target) {
+      Pool pool;
+      ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+      std::mt19937 rng(5);
+      for (int t = 0; t < 40; ++t) {
+        ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 45, &rng)).ok());
+      }
+      ASSERT_TRUE(pool.Save(path).ok());
+      Pool loaded, reloaded = testing::MakePool(GetParam(), 45);
+      ASSERT_TRUE(Pool::FromCheckpoint(path, &loaded).ok());
+      ASSERT_TRUE(reloaded.Load(path).ok());
+      EXPECT_EQ(loaded.dt(), 0.5);
+      for (int t = 0; t < 60; ++t) {
+        const std::vector<float> current = testing::NoisyCurrent(model(), 45, &rng);
+        ASSERT_TRUE(pool.Step(current).ok());
+        ASSERT_TRUE(loaded.Step(current).ok());
+        ASSERT_TRUE(reloaded.Step(current).ok());
+        ASSERT_EQ(loaded.last_target(), target);
+        ASSERT_EQ(pool.SpikeIndices(), loaded.SpikeIndices()) << "step " << t;
+        ASSERT_EQ(pool.SpikeIndices(), reloaded.SpikeIndices()) << "step " << t;
+        ASSERT_EQ(pool.Potentials(), loaded.Potentials()) << "step " << t;
+      }
+      // Every parameter, state, counter and spike bit, and the pool's name and seed.
+      EXPECT_EQ(Snapshot(loaded), Snapshot(pool));
+      EXPECT_EQ(Snapshot(reloaded), Snapshot(pool));
+    });
+  }
+  std::remove(path.c_str());
+}
+
+TEST_P(CheckpointTest, EveryTruncationAndEveryBitFlipIsRefused) {
+  testing::Scenario sc = testing::MakeScenario(model(), 3, 1.0, true, 4);
+  Pool source;
+  ASSERT_TRUE(Pool::Create(sc.config, &source).ok());
+  std::mt19937 rng(1);
+  for (int t = 0; t < 9; ++t) {
+    ASSERT_TRUE(source.Step(testing::NoisyCurrent(model(), 3, &rng)).ok());
+  }
+  const std::string good = Snapshot(source);
+
+  Pool pool = testing::MakePool(GetParam(), 3);
+  ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 3, &rng)).ok());
+  const std::string before = Snapshot(pool);
+  for (size_t length = 0; length < good.size(); ++length) {
+    const Status s = pool.LoadFromBuffer(good.substr(0, length));
+    ASSERT_EQ(s.code(), StatusCode::kBadCheckpoint) << "length " << length << ": " << s.message();
+  }
+  for (size_t byte = 0; byte < good.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string flipped = good;
+      flipped[byte] = static_cast<char>(flipped[byte] ^ (1 << bit));
+      const Status s = pool.LoadFromBuffer(flipped);
+      ASSERT_EQ(s.code(), StatusCode::kBadCheckpoint) << "byte " << byte << " bit " << bit;
+    }
+  }
+  EXPECT_EQ(Snapshot(pool), before);
+  ASSERT_TRUE(pool.LoadFromBuffer(good).ok());
+  EXPECT_EQ(Snapshot(pool), good);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, CheckpointTest, ::testing::ValuesIn(testing::ModelNames()),
+                         [](const auto& info) { return info.param; });
+
+struct Refusal {
+  const char* what;
+  std::string bytes;
+  const char* expected;
+};
+
+TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
+  Pool pool = testing::MakePool("AdaptiveLeakySoma", 17);
+  std::mt19937 rng(3);
+  ASSERT_TRUE(pool.Step(testing::NoisyCurrent(pool.model(), 17, &rng)).ok());
+  const std::string good = Snapshot(pool);
+
+  std::string version = good;
+  version[8] = 2;
+  Reseal(&version);
+  std::string extra = good.substr(0, good.size() - 4) + "x" + good.substr(good.size() - 4);
+  const uint64_t longer = good.size() - 24 + 1;
+  std::memcpy(&extra[12], &longer, 8);
+  Reseal(&extra);
+  std::string nan_state = good;
+  const float nan = NAN;
+  // From the end: the CRC (4 bytes), spike words (2 x 2), counters (32 x 2),
+  // the counter flag (1), the second state (32 x 4); before them, the last
+  // padded lane of the potential.
+  const size_t last_potential = good.size() - 4 - 4 - 64 - 1 - 128 - 4;
+  std::memcpy(&nan_state[last_potential], &nan, 4);
+  Reseal(&nan_state);
+
+  const Refusal refusals[] = {
+      {"empty", "", "does not start with the magic \"SOMASCKP\""},
+      {"wrong magic", "SOMASCKQ" + good.substr(8), "does not start with the magic"},
+      {"truncated", good.substr(0, good.size() - 10), "truncated"},
+      {"flipped bit", good.substr(0, 40) + static_cast<char>(good[40] ^ 4) + good.substr(41),
+       "CRC-32 does not match"},
+      {"newer version", version, "format version 2; this library reads version 1"},
+      {"trailing bytes", extra, "unexpected bytes at the end"},
+      {"non-finite state", nan_state, "is not finite"},
+  };
+  const std::string before = Snapshot(pool);
+  for (const Refusal& r : refusals) {
+    const Status s = pool.LoadFromBuffer(r.bytes);
+    EXPECT_EQ(s.code(), StatusCode::kBadCheckpoint) << r.what;
+    EXPECT_NE(s.message().find(r.expected), std::string::npos) << r.what << ": " << s.message();
+  }
+  EXPECT_EQ(Snapshot(pool), before);
+
+  // A good checkpoint of another model or size.
+  Pool other_model = testing::MakePool("RefractoryLeakySoma", 17);
+  Pool other_size = testing::MakePool("AdaptiveLeakySoma", 16);
+  Status s = other_model.LoadFromBuffer(good);
+  EXPECT_NE(s.message().find("it holds a AdaptiveLeakySoma pool, not RefractoryLeakySoma"),
+            std::string::npos)
+      << s.message();
+  s = other_size.LoadFromBuffer(good);
+  EXPECT_NE(s.message().find("the checkpoint holds 17 neurons, this pool 16"), std::string::npos)
+      << s.message();
+
+  // Files: a missing one, an unwritable place, a model the registry lacks.
+  const std::string dir = ::testing::TempDir();
+  s = pool.Load(dir + "/missing.ckpt");
+  EXPECT_EQ(s.code(), StatusCode::kIo);
+  EXPECT_NE(s.message().find("cannot open " + dir + "/missing.ckpt"), std::string::npos);
+  s = pool.Save(dir + "/no/such/dir/pool.ckpt");
+  EXPECT_EQ(s.code(), StatusCode::kIo);
+  ASSERT_TRUE(pool.Save(dir + "/adaptive.ckpt").ok());
+  Pool loaded;
+  s = Pool::FromCheckpoint(dir + "/adaptive.ckpt", &loaded, Registry());
+  EXPECT_NE(s.message().find("unknown model \"AdaptiveLeakySoma\""), std::string::npos)
+      << s.message();
+  EXPECT_FALSE(loaded.valid());
+  EXPECT_EQ(Snapshot(pool), before);
+}
+
+}  // namespace
+}  // namespace somas
