@@ -4,6 +4,10 @@
 #ifndef SOMAS_SOMAS_H_
 #define SOMAS_SOMAS_H_
 
+#if __cplusplus < 201703L
+#error "somas/somas.h needs C++17: compile with -std=c++17 (with Bazel: copts = [\"-std=c++17\"]; its default toolchain passes -std=c++0x). C code can use somas/somas_c.h."
+#endif
+
 #include <cstddef>
 #include <cstdint>
 #include <map>
