@@ -146,8 +146,8 @@ HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, cons
   return spike;
 }
 
-// Runs `body(i, current)` -> spike mask over every vector of the pool, block
-// by block, and stores one 16-bit spike word per block. The non-finite input
+// Runs `body(i, current)` -> spike mask over every vector of [a.begin, a.end),
+// block by block, and stores one 16-bit spike word per block. The non-finite input
 // check costs one compare and one predictable branch per vector.
 template <class Body>
 HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& body) {
@@ -158,13 +158,12 @@ HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& b
   constexpr uint32_t kLaneBits = kN >= 16 ? 0xFFFFu : ((1u << kN) - 1u);
 
   const size_t n_main = a.n_main;
-  const size_t n_padded = a.n_padded;
   const float* const main_current = a.current;
   const float* const tail_current = a.current_tail;
   uint16_t* const spikes = a.spikes;
   size_t bad = 0;
   size_t first_bad = 0;
-  for (size_t i0 = 0; i0 < n_padded; i0 += kBlock) {
+  for (size_t i0 = a.begin; i0 < a.end; i0 += kBlock) {
     const float* current = i0 < n_main ? main_current + i0 : tail_current + (i0 - n_main);
     uint32_t block_bits = 0;
     for (size_t j = 0; j < kBlock; j += kN) {

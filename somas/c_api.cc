@@ -68,6 +68,37 @@ const char* somas_models_json(void) {
 
 const char* somas_simd_target(void) { return somas::SimdTarget(); }
 
+int somas_set_threads(size_t threads) {
+  somas::SetThreads(threads);
+  return SOMAS_OK;
+}
+
+size_t somas_threads(void) { return somas::Threads(); }
+
+int somas_step_pools(somas_pool* const* pools, const float* const* currents, const size_t* n,
+                     size_t count) {
+  if (count && !pools) return Null("somas_step_pools", "pools");
+  if (count && !currents) return Null("somas_step_pools", "currents");
+  if (count && !n) return Null("somas_step_pools", "n");
+  return Guard("somas_step_pools", [&] {
+    std::vector<somas::PoolStep> steps(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (!pools[i]) {
+        return Fail(SOMAS_ERR_ARGUMENT,
+                    "somas_step_pools: pools[" + std::to_string(i) + "] is NULL");
+      }
+      if (!currents[i]) {
+        return Fail(SOMAS_ERR_ARGUMENT,
+                    "somas_step_pools: currents[" + std::to_string(i) + "] is NULL");
+      }
+      steps[i].pool = &pools[i]->pool;
+      steps[i].current = currents[i];
+      steps[i].n = n[i];
+    }
+    return Report(somas::StepPools(steps.data(), count));
+  });
+}
+
 int somas_pool_create(const char* pool_json, somas_pool** out) {
   if (out) *out = nullptr;
   if (!pool_json) return Null("somas_pool_create", "pool_json");

@@ -5,7 +5,8 @@
 #define SOMAS_SOMAS_H_
 
 #if __cplusplus < 201703L
-#error "somas/somas.h needs C++17: compile with -std=c++17 (with Bazel: copts = [\"-std=c++17\"]; its default toolchain passes -std=c++0x). C code can use somas/somas_c.h."
+#error \
+    "somas/somas.h needs C++17: compile with -std=c++17 (with Bazel: copts = [\"-std=c++17\"]; its default toolchain passes -std=c++0x). C code can use somas/somas_c.h."
 #endif
 
 #include <cstddef>
@@ -86,10 +87,14 @@ struct ConstRef {
 // Everything one step of one pool touches. All arrays are 64-byte aligned and
 // hold n_padded elements, except `current` (the caller's, any alignment,
 // n_main elements) and `current_tail` (the last n_padded - n_main currents,
-// zero-padded, aligned).
+// zero-padded, aligned). A call steps the neurons [begin, end) only: a pool
+// stepped on several threads is cut into such ranges, each stepped by one
+// call, and every neuron's result must not depend on the range it was in.
 struct KernelArgs {
   size_t n_main;    // multiple of kBlock
   size_t n_padded;  // multiple of kBlock, >= n_main
+  size_t begin;     // multiple of kBlock
+  size_t end;       // multiple of kBlock, begin < end <= n_padded
   const float* current;
   const float* current_tail;
   float* state[kMaxFloatStates];  // model-specific order (ModelSpec)
@@ -100,7 +105,7 @@ struct KernelArgs {
 };
 
 struct KernelResult {
-  size_t nonfinite_count = 0;  // neurons whose input current was NaN or +-inf
+  size_t nonfinite_count = 0;  // neurons in [begin, end) whose input current was NaN or +-inf
   size_t first_nonfinite = 0;  // the lowest such index (valid if count > 0)
   int64_t target = 0;          // the SIMD target whose code ran (Highway's HWY_TARGET bit)
 };
@@ -304,6 +309,15 @@ struct StepReport {
 // The SIMD target (e.g. "AVX3", "AVX2", "SSE4") the next step will run on.
 const char* SimdTarget();
 
+// Threads that Pool::Step and StepPools use, process-wide: 0 (the default)
+// means every core the machine has, 1 steps on the calling thread alone. The
+// workers are started once, on first need, and sleep between steps. Results
+// are bit-identical whatever the thread count. A step called while another
+// thread's step is using the workers runs on its own thread alone.
+void SetThreads(size_t threads);
+// The thread count in effect (SetThreads(0) resolved to the core count).
+size_t Threads();
+
 struct PoolImpl;
 
 // N neurons of one model in structure-of-arrays form. A Pool owns all its
@@ -350,6 +364,7 @@ class Pool {
   Status Step(const std::vector<float>& current, StepReport* report = nullptr) {
     return Step(current.data(), current.size(), report);
   }
+  // (Several pools in one parallel region: StepPools, below.)
   // Back to the initial state (parameters as they are now); spikes cleared.
   Status Reset();
 
@@ -416,6 +431,22 @@ class Pool {
   friend struct PoolAccess;
   std::unique_ptr<PoolImpl> impl_;
 };
+
+// One pool's part of a StepPools call.
+struct PoolStep {
+  Pool* pool = nullptr;
+  const float* current = nullptr;  // pool->size() values, pA
+  size_t n = 0;
+  StepReport report;  // filled by StepPools
+};
+
+// Advances several pools (of any models and sizes, each with its own input)
+// by one step each, in one parallel region on Threads() threads: the result
+// is the same as stepping them one by one. Every pool must be valid, appear
+// once and get size() currents, or nothing is stepped. Non-finite currents
+// behave as in Pool::Step, pool by pool; the error returned is the first
+// pool's (in `steps` order) and names it.
+Status StepPools(PoolStep* steps, size_t count);
 
 }  // namespace somas
 

@@ -38,6 +38,11 @@ const char* somas_models_json(void);
 /* The SIMD target the next step will use ("AVX3", "AVX2", ...). Static. */
 const char* somas_simd_target(void);
 
+/* Threads used by every step, process-wide: 0 (the default) = every core,
+ * 1 = the calling thread alone. Results are bit-identical for any count. */
+int somas_set_threads(size_t threads);
+size_t somas_threads(void);
+
 /* Creates a pool from JSON: {"model": NAME, "size": N, "dt": MS, "seed": S,
  * "params": {NAME: number | [one per neuron] | initializer}} (the replay pool
  * form of docs/configuration.md, seeded initializers included). On success
@@ -59,6 +64,13 @@ double somas_pool_dt(const somas_pool* pool);
 /* One step: `current_pA` holds n == size values. Non-finite currents leave
  * their neurons unchanged and return SOMAS_ERR_NONFINITE (the others advanced). */
 int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n);
+/* Steps `count` distinct pools by one step each in one parallel region;
+ * pools[i] gets currents[i] (n[i] == its size values). Same results as
+ * stepping them one by one. Nothing is stepped if an argument is wrong;
+ * with non-finite currents, every pool is stepped and the first such pool's
+ * error is returned. */
+int somas_step_pools(somas_pool* const* pools, const float* const* currents, const size_t* n,
+                     size_t count);
 /* Back to the initial state; spikes cleared. */
 int somas_pool_reset(somas_pool* pool);
 

@@ -90,7 +90,7 @@ TEST(ApiTest, EmptyPoolsAnswerEveryCallWithAnError) {
 // A minimal custom model, as docs/embedding.md describes: a scalar kernel
 // that counts steps and spikes every `period` of them.
 void CountingKernel(const KernelArgs& a, KernelResult* r) {
-  for (size_t block = 0; block < a.n_padded / kBlock; ++block) {
+  for (size_t block = a.begin / kBlock; block < a.end / kBlock; ++block) {
     uint16_t bits = 0;
     for (size_t l = 0; l < kBlock; ++l) {
       const size_t i = block * kBlock + l;

@@ -19,7 +19,8 @@ import os
 
 import numpy as np
 
-__all__ = ["Pool", "SomasError", "models", "simd_target", "version"]
+__all__ = ["Pool", "SomasError", "models", "set_threads", "simd_target", "step_pools", "threads",
+           "version"]
 
 _OK = 0
 _NONFINITE = 2
@@ -51,6 +52,9 @@ for _name, _res, _args in [
     ("somas_last_error", _c.c_char_p, []),
     ("somas_models_json", _c.c_char_p, []),
     ("somas_simd_target", _c.c_char_p, []),
+    ("somas_set_threads", _c.c_int, [_c.c_size_t]),
+    ("somas_threads", _c.c_size_t, []),
+    ("somas_step_pools", _c.c_int, [_c.POINTER(_pool_p), _c.POINTER(_f32_p), _size_p, _c.c_size_t]),
     ("somas_pool_create", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
     ("somas_pool_create_from_checkpoint", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
     ("somas_pool_clone", _c.c_int, [_pool_p, _c.POINTER(_pool_p)]),
@@ -100,6 +104,29 @@ def version():
 def simd_target():
     """The SIMD target the next step will use, e.g. "AVX2"."""
     return _lib.somas_simd_target().decode()
+
+
+def set_threads(n):
+    """Threads every step uses: 0 = every core (the default), 1 = the calling thread."""
+    _check(_lib.somas_set_threads(int(n)))
+
+
+def threads():
+    return _lib.somas_threads()
+
+
+def step_pools(pools_and_currents):
+    """Steps several pools, each with its own current, in one parallel region.
+
+    Takes [(pool, current), ...]; returns the spike indices of each pool."""
+    items = list(pools_and_currents)
+    arrays = [_floats(c, p.size, "step_pools") for p, c in items]
+    k = len(items)
+    handles = (_pool_p * k)(*[p._handle for p, _ in items])
+    currents = (_f32_p * k)(*[a.ctypes.data_as(_f32_p) for a in arrays])
+    sizes = (_c.c_size_t * k)(*[p.size for p, _ in items])
+    _check(_lib.somas_step_pools(handles, currents, sizes, k))
+    return [p.spikes() for p, _ in items]
 
 
 def models():

@@ -1,0 +1,154 @@
+// The worker pool behind threaded steps: std::thread workers started once,
+// a job handed out through an atomic counter, condition variables for sleep.
+#include "engine/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "somas/somas.h"
+
+namespace somas {
+namespace {
+
+std::atomic<size_t> requested_threads{0};  // 0 = every core
+std::atomic<size_t> test_chunk{0};
+
+// How long an idle worker keeps checking for the next job before sleeping.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+class Workers {
+ public:
+  ~Workers() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  // Runs the region, or returns false at once if another thread is running one.
+  bool TryRun(size_t count, size_t threads, const std::function<void(size_t)>& task) {
+    std::unique_lock<std::mutex> region(region_, std::try_to_lock);
+    if (!region.owns_lock()) return false;
+    const size_t helpers = std::min(threads, count) - 1;
+    Grow(helpers);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      task_ = &task;
+      count_ = count;
+      next_.store(0, std::memory_order_relaxed);
+      helpers_ = helpers;
+      busy_.store(helpers, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    Work();
+    // Wait for the helpers: spin briefly, then sleep.
+    const auto until = std::chrono::steady_clock::now() + kSpin;
+    while (busy_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until) {
+      Pause();
+    }
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return busy_.load(std::memory_order_acquire) == 0; });
+    task_ = nullptr;
+    return true;
+  }
+
+ private:
+  void Grow(size_t helpers) {
+    while (threads_.size() < helpers) {
+      const size_t index = threads_.size();
+      threads_.emplace_back([this, index] { Loop(index); });
+    }
+  }
+
+  // Claims and runs tasks of the current job until none are left.
+  void Work() {
+    for (size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < count_;
+         i = next_.fetch_add(1, std::memory_order_relaxed)) {
+      (*task_)(i);
+    }
+  }
+
+  void Loop(size_t index) {
+    uint64_t seen = 0;
+    for (;;) {
+      // Spin for a moment: the next step usually follows at once.
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      while (generation_.load(std::memory_order_acquire) == seen &&
+             std::chrono::steady_clock::now() < until) {
+        Pause();
+      }
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || generation_.load() != seen; });
+      if (stopping_) return;
+      seen = generation_.load();
+      if (index >= helpers_) continue;  // not needed for this job
+      lock.unlock();
+      Work();
+      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        lock.lock();  // so that the caller cannot miss the notification
+        done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex region_;  // one parallel region at a time
+  std::mutex mutex_;   // guards the fields below
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::vector<std::thread> threads_;
+  const std::function<void(size_t)>* task_ = nullptr;
+  size_t count_ = 0;
+  size_t helpers_ = 0;
+  std::atomic<size_t> busy_{0};  // helpers still working on the job
+  bool stopping_ = false;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<size_t> next_{0};
+};
+
+Workers& SharedWorkers() {
+  static Workers workers;
+  return workers;
+}
+
+}  // namespace
+
+void SetThreads(size_t threads) { requested_threads.store(threads); }
+
+size_t Threads() { return EffectiveThreads(); }
+
+size_t EffectiveThreads() {
+  const size_t requested = requested_threads.load();
+  if (requested) return requested;
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
+}
+
+size_t ChunkNeurons(size_t padded, size_t threads) {
+  if (const size_t forced = test_chunk.load()) return forced;
+  if (threads <= 1) return padded;
+  const size_t per_chunk = std::max(padded / (4 * threads), kMinNeuronsPerThread / 2);
+  return (per_chunk + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
+}
+
+void SetChunkNeuronsForTest(size_t neurons) { test_chunk.store(neurons); }
+size_t ChunkNeuronsForTest() { return test_chunk.load(); }
+
+void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task) {
+  if (count > 1 && threads > 1 && SharedWorkers().TryRun(count, threads, task)) return;
+  for (size_t i = 0; i < count; ++i) task(i);
+}
+
+}  // namespace somas

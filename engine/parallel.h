@@ -1,0 +1,43 @@
+// Threads for stepping: a persistent set of workers shared by every pool,
+// and how a pool is cut into chunks.
+#ifndef SOMAS_ENGINE_PARALLEL_H_
+#define SOMAS_ENGINE_PARALLEL_H_
+
+#include <cstddef>
+#include <functional>
+
+namespace somas {
+
+// Chunks start and end on multiples of this many neurons: 512 neurons are
+// one 64-byte cache line of 16-bit spike words (and whole lines of every
+// float and counter array), so two chunks never write the same line.
+inline constexpr size_t kChunkAlign = 512;
+// Below this many neurons per thread a pool is stepped on the calling thread:
+// waking a worker costs more than it saves.
+inline constexpr size_t kMinNeuronsPerThread = 16384;
+
+// The thread count SetThreads asked for, resolved (0 = every core).
+size_t EffectiveThreads();
+
+// Neurons per chunk for a pool of `padded` neurons on `threads` threads: a
+// multiple of kChunkAlign, about four chunks per thread so that uneven
+// progress evens out, each at least kMinNeuronsPerThread / 2.
+size_t ChunkNeurons(size_t padded, size_t threads);
+
+// Tests only: every pool is cut into chunks of exactly `neurons` (a multiple
+// of kBlock), whatever its size; 0 restores ChunkNeurons.
+void SetChunkNeuronsForTest(size_t neurons);
+size_t ChunkNeuronsForTest();
+
+// Runs task(0), ..., task(count - 1) on up to `threads` threads, the calling
+// thread included, and returns when all are done. Tasks must not throw. The
+// workers are started once, on first need, and sleep when idle (after a spin
+// of a few tens of microseconds, so that back-to-back steps do not pay for a
+// wake-up). If another thread is already running a parallel region, this one
+// runs its tasks on the calling thread alone: an embedder's own threads never
+// multiply the workers.
+void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task);
+
+}  // namespace somas
+
+#endif  // SOMAS_ENGINE_PARALLEL_H_
