@@ -29,6 +29,7 @@ class CheckingReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   somas::RegisterStepBenchmarks({17, 1024}, 1024);
+  somas::RegisterThreadBenchmarks({1024, 40000}, {1, 2}, 0.001);
   char min_time[] = "--benchmark_min_time=0.0005";
   char* args[] = {argv[0], min_time};
   int args_count = 2;

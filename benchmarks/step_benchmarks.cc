@@ -4,9 +4,14 @@
 #include <benchmark/benchmark.h>
 #include <hwy/targets.h>
 
+#include <algorithm>
+#include <chrono>
 #include <random>
 #include <string>
 
+#include "benchmarks/ceiling.h"
+#include "engine/aligned.h"
+#include "engine/parallel.h"
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
 
@@ -112,7 +117,87 @@ void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
                          benchmark::Counter::kIsRate);
 }
 
+// Neuron-updates/s of the in-place streaming loop with the traffic of one
+// step of `m` (its float states read and written; the current, and the
+// counter's 4 bytes as one more read), on `threads` threads chunked as pools
+// are, timed over at least `seconds`.
+double CeilingRate(const ModelSpec& m, size_t size, size_t threads, double seconds) {
+  const size_t n = (size + kBlock - 1) / kBlock * kBlock;
+  std::vector<AlignedArray<float>> arrays;
+  for (int k = 0; k < 4; ++k) {
+    arrays.emplace_back(n);
+    for (size_t i = 0; i < n; ++i) arrays.back()[i] = 0.001f * static_cast<float>(i % 1000);
+  }
+  CeilingArrays a{{arrays[0].data(), arrays[1].data()},
+                  {arrays[2].data(), arrays[3].data()},
+                  m.num_float_states > 1 ? size_t{2} : size_t{1},
+                  m.has_counter ? size_t{2} : size_t{1},
+                  n};
+  const size_t chunk = ChunkNeurons(n, threads);
+  const size_t chunks = (n + chunk - 1) / chunk;
+  auto pass = [&] {
+    ParallelFor(chunks, threads,
+                [&](size_t c) { StreamInPlace(a, c * chunk, std::min(n, (c + 1) * chunk)); });
+  };
+  pass();  // warm
+  const auto start = std::chrono::steady_clock::now();
+  size_t passes = 0;
+  double elapsed = 0;
+  do {
+    pass();
+    ++passes;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (elapsed < seconds);
+  benchmark::DoNotOptimize(arrays[0].data()[n / 2]);
+  return static_cast<double>(passes) * static_cast<double>(n) / elapsed;
+}
+
+void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, size_t threads,
+                     double ceiling_seconds) {
+  SetThreads(threads);
+  Pool pool;
+  const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
+  if (!created.ok()) {
+    state.SkipWithError(created.message().c_str());
+    SetThreads(0);
+    return;
+  }
+  const double ceiling = CeilingRate(*m, size, threads, ceiling_seconds);
+  const std::vector<float> current = BenchCurrent(*m, size);
+  for (auto _ : state) {
+    if (!pool.Step(current.data(), current.size()).ok()) {
+      state.SkipWithError("step failed");
+      break;
+    }
+    benchmark::DoNotOptimize(pool.spike_bits());
+    benchmark::ClobberMemory();
+  }
+  SetThreads(0);
+  const double updates = static_cast<double>(state.iterations()) * static_cast<double>(size);
+  state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
+  state.counters["ceiling_updates_per_s"] = ceiling;
+  // Both rates per second of real time: the fraction of what memory allows.
+  state.counters["fraction_of_ceiling"] =
+      benchmark::Counter(updates / ceiling, benchmark::Counter::kIsRate);
+  state.SetLabel(pool.last_target_name());
+}
+
 }  // namespace
+
+void RegisterThreadBenchmarks(const std::vector<size_t>& sizes, const std::vector<size_t>& threads,
+                              double ceiling_seconds) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (size_t size : sizes) {
+      for (size_t t : threads) {
+        const std::string name =
+            "Threads/" + m.name + "/" + std::to_string(size) + "/threads:" + std::to_string(t);
+        benchmark::RegisterBenchmark(name.c_str(), ThreadBenchmark, &m, size, t, ceiling_seconds)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
+      }
+    }
+  }
+}
 
 void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size) {
   std::vector<std::pair<std::string, int64_t>> targets = {{"auto", 0}};

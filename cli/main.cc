@@ -1,7 +1,10 @@
-// The somas command: run a pool, list the models, replay an input for comparison.
+// The somas command: run pools, list the models, validate a configuration,
+// replay an input for comparison. Options are parsed with CLI11.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -13,126 +16,104 @@
 #include <vector>
 
 #include "cli/matrix_io.h"
+#include "cli/noise.h"
 #include "engine/config.h"
 #include "engine/format.h"
+#include "engine/parallel.h"
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
 
 namespace somas {
 namespace {
 
-constexpr char kUsage[] = R"(somas: advance large populations of spiking-neuron somas, fast.
+constexpr char kDescription[] =
+    "somas: advance large populations of spiking-neuron somas, fast.\n"
+    "Commands: run (the default), models, config, replay. `somas COMMAND --help` for each.";
 
-usage:
-  somas [run] [--model NAME] [--size N] [--steps N] [--dt MS] [--seed S]
-  somas [run] --config FILE [--steps N] [--seed S]
-      Simulate SIZE neurons of MODEL for STEPS steps of DT ms, driven by a seeded
-      noisy input current (uniform between 0.5x and 1.5x a model-specific drive
-      that gives a moderate firing rate), and print the SIMD target, the total
-      spikes, the mean firing rate, the wall time and neuron-updates per second.
-      Defaults: --model LeakySoma --size 100000 --steps 1000 --dt 1 --seed 1.
-      With --config, the pools, dt and parameter seed come from FILE (a
-      simulation file, docs/configuration.md); --seed seeds the input noise.
-  somas models [--json]
-      List the models with their parameters (unit, default, description,
-      rule); --json prints every schema as JSON.
-  somas config FILE
-      Validate a simulation file and print its canonical form.
-  somas replay --pool POOL.json --current CURRENT --out DIR
-      Run the pool of POOL.json ({"model": NAME, "size": N, "dt": MS,
-      "params": {NAME: number or list of N numbers}}) through CURRENT (steps x N
-      input currents in pA, .csv without header or 2-D float32/float64 .npy) and
-      write DIR/spikes.csv (step,neuron; steps from 0) and DIR/potential.npy
-      (float32, steps x N, absolute mV after each step). Nothing is written
-      unless the whole run succeeds.
-  somas --help
-      This text.
-)";
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "somas: %s\n", message.c_str());
   return 2;
 }
 
-bool ParseUnsigned(const std::string& text, uint64_t* out) {
-  if (text.empty() || text[0] == '-' || text[0] == '+') return false;
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (errno || *end) return false;
-  *out = v;
-  return true;
-}
-
-bool ParsePositiveDouble(const std::string& text, double* out) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end || !std::isfinite(v) || !(v > 0)) return false;
-  *out = v;
-  return true;
-}
-
-// splitmix64: a small, fast, seedable generator for the run's input noise.
-uint64_t SplitMix(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-int Run(const std::vector<std::string>& args) {
-  PoolConfig flags;
-  flags.model = "LeakySoma";
-  flags.size = 100000;
-  uint64_t steps = 1000, seed = 1;
-  std::string config_path;
-  bool pool_flags = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
+// Steps done, rate and time left on stderr, for runs longer than about two
+// seconds, and only when stderr is a terminal.
+class Progress {
+ public:
+  explicit Progress(uint64_t total) : total_(total), start_(Clock::now()), shown_(start_) {}
+  ~Progress() {
+    if (drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+  void Update(uint64_t done) {
+    if (!terminal_) return;
+    const auto now = Clock::now();
+    if (now - start_ < std::chrono::seconds(2) || now - shown_ < std::chrono::milliseconds(250)) {
+      return;
     }
-    if (i + 1 >= args.size()) return Fail("run: " + flag + " needs a value (see somas --help)");
-    const std::string& value = args[++i];
-    uint64_t n = 0;
-    pool_flags |= flag == "--model" || flag == "--size" || flag == "--dt";
-    if (flag == "--model") {
-      flags.model = value;
-    } else if (flag == "--size") {
-      if (!ParseUnsigned(value, &n) || n == 0) {
-        return Fail("run: --size must be a positive whole number, not \"" + value + "\"");
-      }
-      flags.size = n;
-    } else if (flag == "--steps") {
-      if (!ParseUnsigned(value, &steps)) {
-        return Fail("run: --steps must be a whole number, not \"" + value + "\"");
-      }
-    } else if (flag == "--seed") {
-      if (!ParseUnsigned(value, &seed)) {
-        return Fail("run: --seed must be a whole number, not \"" + value + "\"");
-      }
-    } else if (flag == "--dt") {
-      if (!ParsePositiveDouble(value, &flags.dt)) {
-        return Fail("run: --dt must be a positive number of ms, not \"" + value + "\"");
-      }
-    } else if (flag == "--config") {
-      config_path = value;
-    } else {
-      return Fail("run: unknown option \"" + flag + "\" (see somas --help)");
-    }
+    shown_ = now;
+    drawn_ = true;
+    const double elapsed = Seconds(start_);
+    const double rate = done / elapsed;
+    std::fprintf(stderr, "\r\033[K  step %llu/%llu, %.0f steps/s, %.0f s left",
+                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                 rate, rate > 0 ? (total_ - done) / rate : 0.0);
+    std::fflush(stderr);
   }
 
+ private:
+  const uint64_t total_;
+  const Clock::time_point start_;
+  Clock::time_point shown_;
+  const bool terminal_ = isatty(STDERR_FILENO) == 1;
+  bool drawn_ = false;
+};
+
+// Fills `current` with the run's noisy input for one pool and step: uniform
+// in [0.5, 1.5] x the model's drive_current, counter-based (the same numbers
+// for any thread count), drawn on every thread.
+void DrawInput(const Pool& pool, uint32_t key, std::vector<float>* current) {
+  constexpr size_t kChunk = 65536;
+  const float drive = static_cast<float>(pool.model().drive_current);
+  current->resize(pool.size());
+  float* out = current->data();
+  const size_t n = current->size();
+  ParallelFor((n + kChunk - 1) / kChunk, EffectiveThreads(), [&](size_t c) {
+    const size_t first = c * kChunk;
+    UniformNoise(key, first, 0.5f * drive, 1.5f * drive, out + first, std::min(kChunk, n - first));
+  });
+}
+
+struct RunOptions {
+  std::string model = "LeakySoma";
+  uint64_t size = 100000;
+  uint64_t steps = 1000;
+  double dt = 1.0;
+  uint64_t seed = 1;
+  std::string config;
+  size_t threads = 0;
+};
+
+int Run(const RunOptions& o, bool pool_flags) {
+  SetThreads(o.threads);
   SimulationConfig sim;
-  if (config_path.empty()) {
-    sim.dt = flags.dt;
-    sim.pools.push_back(flags);
+  if (o.config.empty()) {
+    PoolConfig pool;
+    pool.model = o.model;
+    pool.size = o.size;
+    pool.dt = o.dt;
+    sim.dt = o.dt;
+    sim.pools.push_back(pool);
   } else {
     if (pool_flags) return Fail("run: --config describes the pools; drop --model, --size and --dt");
     std::string text;
-    Status status = ReadFile(config_path, &text);
+    Status status = ReadFile(o.config, &text);
     if (status.ok()) status = ParseSimulation(text, &sim);
-    if (!status.ok()) return Fail(config_path + ": " + status.message());
+    if (!status.ok()) return Fail(o.config + ": " + status.message());
   }
   std::vector<Pool> pools(sim.pools.size());
   for (size_t p = 0; p < pools.size(); ++p) {
@@ -151,29 +132,26 @@ int Run(const std::vector<std::string>& args) {
 
   std::vector<uint64_t> spikes(pools.size(), 0);
   std::vector<std::vector<float>> currents(pools.size());
-  double stepping = 0;
-  uint64_t rng = seed;
-  const auto start = std::chrono::steady_clock::now();
-  for (uint64_t t = 0; t < steps; ++t) {
+  std::vector<PoolStep> steps(pools.size());
+  double stepping = 0, drawing = 0;
+  Progress progress(o.steps);
+  const auto start = Clock::now();
+  for (uint64_t t = 0; t < o.steps; ++t) {
+    const auto draw_start = Clock::now();
     for (size_t p = 0; p < pools.size(); ++p) {
-      const double drive = pools[p].model().drive_current;
-      std::vector<float>& current = currents[p];
-      current.resize(pools[p].size());
-      for (float& c : current) {
-        const double u = static_cast<double>(SplitMix(&rng) >> 11) * 0x1.0p-53;
-        c = static_cast<float>(drive * (0.5 + u));
-      }
-      const auto step_start = std::chrono::steady_clock::now();
-      const Status stepped = pools[p].Step(current);
-      stepping +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
-      if (!stepped.ok()) return Fail(stepped.message());
-      spikes[p] += pools[p].SpikeCount();
+      DrawInput(pools[p], NoiseKey(o.seed, p, t), &currents[p]);
+      steps[p] = {&pools[p], currents[p].data(), currents[p].size(), {}};
     }
+    const auto step_start = Clock::now();
+    drawing += std::chrono::duration<double>(step_start - draw_start).count();
+    const Status stepped = StepPools(steps.data(), steps.size());
+    stepping += Seconds(step_start);
+    if (!stepped.ok()) return Fail(stepped.message());
+    for (size_t p = 0; p < pools.size(); ++p) spikes[p] += pools[p].SpikeCount();
+    progress.Update(t + 1);
   }
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double simulated_s = static_cast<double>(steps) * sim.dt / 1000.0;
+  const double wall = Seconds(start);
+  const double simulated_s = static_cast<double>(o.steps) * sim.dt / 1000.0;
   double neurons = 0;
   for (const Pool& pool : pools) neurons += static_cast<double>(pool.size());
 
@@ -181,43 +159,42 @@ int Run(const std::vector<std::string>& args) {
     const Pool& pool = pools[p];
     const std::string label = sim.pools[p].name.empty() ? "" : " (pool " + sim.pools[p].name + ")";
     std::printf("somas: %zu %s neurons%s, %llu steps of %g ms, seed %llu\n", pool.size(),
-                pool.model().name.c_str(), label.c_str(), static_cast<unsigned long long>(steps),
-                sim.dt, static_cast<unsigned long long>(seed));
+                pool.model().name.c_str(), label.c_str(), static_cast<unsigned long long>(o.steps),
+                sim.dt, static_cast<unsigned long long>(o.seed));
     std::printf("  total spikes      %llu\n", static_cast<unsigned long long>(spikes[p]));
     std::printf("  mean firing rate  %.2f Hz\n",
                 simulated_s > 0 ? static_cast<double>(spikes[p]) / pool.size() / simulated_s : 0.0);
   }
   std::printf("  SIMD target       %s\n", pools[0].last_target_name());
+  std::printf("  threads           %zu\n", Threads());
   std::printf("  wall time         %.3f s (stepping %.3f s, generating input %.3f s)\n", wall,
-              stepping, wall - stepping);
+              stepping, drawing);
   std::printf("  neuron-updates/s  %.3g (stepping only)\n",
-              stepping > 0 ? neurons * static_cast<double>(steps) / stepping : 0.0);
+              stepping > 0 ? neurons * static_cast<double>(o.steps) / stepping : 0.0);
   return 0;
 }
 
 // `somas config FILE`: the canonical form of a configuration, validated.
-int Config(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Fail("config: needs exactly one FILE (see somas --help)");
+int Config(const std::string& path) {
   std::string text;
   SimulationConfig sim;
-  Status status = ReadFile(args[0], &text);
+  Status status = ReadFile(path, &text);
   if (status.ok()) status = ParseSimulation(text, &sim);
-  if (!status.ok()) return Fail(args[0] + ": " + status.message());
+  if (!status.ok()) return Fail(path + ": " + status.message());
   for (const PoolConfig& config : sim.pools) {
     Pool pool;
     status = Pool::Create(config, &pool);
-    if (!status.ok()) return Fail(args[0] + ": " + status.message());
+    if (!status.ok()) return Fail(path + ": " + status.message());
   }
   std::fputs(CanonicalJson(sim).c_str(), stdout);
   return 0;
 }
 
-int Models(const std::vector<std::string>& args) {
-  if (args.size() == 1 && args[0] == "--json") {
-    std::fputs(ModelsJson(BuiltinRegistry()).c_str(), stdout);
+int Models(bool json) {
+  if (json) {
+    std::fputs(ModelsJson().c_str(), stdout);
     return 0;
   }
-  if (!args.empty()) return Fail("models: unexpected argument \"" + args[0] + "\" (try --json)");
   for (const ModelSpec& m : BuiltinRegistry().models()) {
     std::printf("%s\n  %s\n  reference: %s\n", m.name.c_str(), m.description.c_str(),
                 m.reference.c_str());
@@ -249,45 +226,33 @@ Status WriteAtomically(const std::string& path, const std::string& contents) {
   return Status();
 }
 
-int Replay(const std::vector<std::string>& args) {
-  std::string pool_path, current_path, out_dir;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (i + 1 >= args.size()) return Fail("replay: " + flag + " needs a value (see somas --help)");
-    std::string* target = flag == "--pool"      ? &pool_path
-                          : flag == "--current" ? &current_path
-                          : flag == "--out"     ? &out_dir
-                                                : nullptr;
-    if (!target) return Fail("replay: unknown option \"" + flag + "\" (see somas --help)");
-    *target = args[++i];
-  }
-  if (pool_path.empty() || current_path.empty() || out_dir.empty()) {
-    return Fail("replay: needs --pool POOL.json --current CURRENT --out DIR");
-  }
+struct ReplayOptions {
+  std::string pool, current, out;
+  size_t threads = 0;
+};
 
+int Replay(const ReplayOptions& o) {
+  SetThreads(o.threads);
   std::string text;
-  Status status = ReadFile(pool_path, &text);
+  Status status = ReadFile(o.pool, &text);
   if (!status.ok()) return Fail("replay: " + status.message());
   PoolConfig config;
   status = ParsePoolConfig(text, &config);
-  if (!status.ok()) return Fail("replay: " + pool_path + ": " + status.message());
+  if (!status.ok()) return Fail("replay: " + o.pool + ": " + status.message());
   Pool pool;
   status = Pool::Create(config, &pool);
-  if (!status.ok()) return Fail("replay: " + pool_path + ": " + status.message());
+  if (!status.ok()) return Fail("replay: " + o.pool + ": " + status.message());
   Matrix current;
-  status = ReadMatrix(current_path, &current);
+  status = ReadMatrix(o.current, &current);
   if (!status.ok()) return Fail("replay: " + status.message());
   if (current.columns != pool.size()) {
-    return Fail("replay: " + current_path + " has " + std::to_string(current.columns) +
+    return Fail("replay: " + o.current + " has " + std::to_string(current.columns) +
                 " columns, but the pool has " + std::to_string(pool.size()) + " neurons");
   }
 
   std::string spikes = "step,neuron\n";
   std::vector<float> potential(current.rows * current.columns);
+  Progress progress(current.rows);
   for (size_t t = 0; t < current.rows; ++t) {
     status = pool.Step(current.values.data() + t * current.columns, current.columns);
     if (!status.ok()) return Fail("replay: step " + std::to_string(t) + ": " + status.message());
@@ -295,16 +260,85 @@ int Replay(const std::vector<std::string>& args) {
       spikes += std::to_string(t) + "," + std::to_string(i) + "\n";
     status = pool.Potentials(potential.data() + t * current.columns, current.columns);
     if (!status.ok()) return Fail("replay: " + status.message());
+    progress.Update(t + 1);
   }
 
-  if (mkdir(out_dir.c_str(), 0777) != 0 && errno != EEXIST) {
-    return Fail("replay: cannot create " + out_dir + ": " + std::strerror(errno));
+  if (mkdir(o.out.c_str(), 0777) != 0 && errno != EEXIST) {
+    return Fail("replay: cannot create " + o.out + ": " + std::strerror(errno));
   }
-  status = WriteAtomically(out_dir + "/potential.npy",
+  status = WriteAtomically(o.out + "/potential.npy",
                            NpyFloat32(potential.data(), current.rows, current.columns));
-  if (status.ok()) status = WriteAtomically(out_dir + "/spikes.csv", spikes);
+  if (status.ok()) status = WriteAtomically(o.out + "/spikes.csv", spikes);
   if (!status.ok()) return Fail("replay: " + status.message());
   return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app(kDescription, "somas");
+  app.require_subcommand(0, 1);
+  app.fallthrough();
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run",
+      "Simulate SIZE neurons of MODEL for STEPS steps of DT ms, driven by a seeded noisy "
+      "input current (uniform between 0.5x and 1.5x the model's drive_current), and print "
+      "the spikes, mean firing rate, SIMD target, threads, wall time and neuron-updates per "
+      "second. The default command.");
+  auto add_run_options = [&](CLI::App* a) {
+    a->add_option("--model", run.model, "model name (see `somas models`)")->capture_default_str();
+    a->add_option("--size", run.size, "neurons")->capture_default_str()->check(CLI::PositiveNumber);
+    a->add_option("--steps", run.steps, "steps")->capture_default_str();
+    a->add_option("--dt", run.dt, "time step, ms")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    a->add_option("--seed", run.seed, "seed of the input noise")->capture_default_str();
+    a->add_option("--config", run.config,
+                  "simulation file (docs/configuration.md): pools, dt and parameter seed; "
+                  "replaces --model, --size and --dt");
+    a->add_option("--threads", run.threads, "threads; 0 = every core")->capture_default_str();
+  };
+  add_run_options(run_cmd);
+  add_run_options(&app);  // `somas --model X` runs too
+
+  bool json = false;
+  CLI::App* models_cmd = app.add_subcommand(
+      "models", "List the models with their parameters (unit, default, description, rule).");
+  models_cmd->add_flag("--json", json, "every schema as JSON");
+
+  std::string config_path;
+  CLI::App* config_cmd =
+      app.add_subcommand("config", "Validate a simulation file and print its canonical form.");
+  config_cmd->add_option("FILE", config_path, "simulation file")->required();
+
+  ReplayOptions replay;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay",
+      "Run the pool of POOL.json ({\"model\", \"size\", \"dt\", \"params\"}) through CURRENT "
+      "(steps x N currents in pA: .csv without header, or 2-D float32/float64 .npy) and write "
+      "DIR/spikes.csv (step,neuron) and DIR/potential.npy (float32, steps x N, absolute mV). "
+      "Nothing is written unless the whole run succeeds.");
+  replay_cmd->add_option("--pool", replay.pool, "POOL.json")->required();
+  replay_cmd->add_option("--current", replay.current, "CURRENT.csv or CURRENT.npy")->required();
+  replay_cmd->add_option("--out", replay.out, "output directory DIR")->required();
+  replay_cmd->add_option("--threads", replay.threads, "threads; 0 = every core")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::fprintf(stderr, "somas: %s (see somas --help)\n", e.what());
+    return 2;
+  }
+  if (*models_cmd) return Models(json);
+  if (*config_cmd) return Config(config_path);
+  if (*replay_cmd) return Replay(replay);
+  bool pool_flags = false;
+  for (const char* flag : {"--model", "--size", "--dt"}) {
+    pool_flags |= app.count(flag) > 0 || run_cmd->count(flag) > 0;
+  }
+  return Run(run, pool_flags);
 }
 
 }  // namespace
@@ -315,20 +349,5 @@ int main(int argc, char** argv) {
   if (const char* dir = std::getenv("BUILD_WORKING_DIRECTORY")) {
     if (chdir(dir) != 0) return somas::Fail(std::string("cannot enter ") + dir);
   }
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string command = "run";
-  if (!args.empty() && args[0].rfind("-", 0) != 0) {
-    command = args[0];
-    args.erase(args.begin());
-  }
-  if (command == "run") return somas::Run(args);
-  if (command == "models") return somas::Models(args);
-  if (command == "config") return somas::Config(args);
-  if (command == "replay") return somas::Replay(args);
-  if (command == "help") {
-    std::fputs(somas::kUsage, stdout);
-    return 0;
-  }
-  return somas::Fail("unknown command \"" + command +
-                     "\" (commands: run, models, config, replay; see --help)");
+  return somas::Main(argc, argv);
 }

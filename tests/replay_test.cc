@@ -11,6 +11,8 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cli/matrix_io.h"
@@ -162,6 +164,66 @@ TEST(ReplayTest, BadInputGetsAMessageAndNoOutput) {
   r = Replay(dir + "/ok.json", dir + "/bad.npy", out);
   EXPECT_NE(r.err.find("dtype"), std::string::npos) << r.err;
   EXPECT_FALSE(Exists(out));
+}
+
+}  // namespace
+}  // namespace somas
+
+namespace somas {
+namespace {
+
+// Runs `cli/somas ARGS` and returns its stdout (and exit code).
+std::pair<int, std::string> Somas(const std::string& args) {
+  const std::string out_path = TempDir() + "/stdout.txt";
+  const int status = std::system(("cli/somas " + args + " >'" + out_path + "' 2>&1").c_str());
+  std::string out;
+  EXPECT_TRUE(ReadFile(out_path, &out).ok());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string Line(const std::string& text, const std::string& start) {
+  const size_t at = text.find(start);
+  return at == std::string::npos ? "" : text.substr(at, text.find('\n', at) - at);
+}
+
+TEST(RunTest, TheSameSpikesForAnyThreadCount) {
+  // Two pools, enough neurons that both threads get chunks: the drawn input
+  // and the stepping must not depend on the thread count.
+  Write(TempDir() + "/two.json",
+        R"({"dt": 0.5, "pools": {"a": {"model": "AdaptiveExponentialSoma", "size": 70000},
+                                 "b": {"model": "IzhikevichSoma", "size": 40000}}})");
+  std::string first;
+  for (int threads : {1, 2, 3}) {
+    const auto [code, out] = Somas("run --config '" + TempDir() +
+                                   "/two.json' --steps 40 --threads " + std::to_string(threads));
+    ASSERT_EQ(code, 0) << out;
+    EXPECT_EQ(Line(out, "  threads"), "  threads           " + std::to_string(threads));
+    const std::string spikes = Line(out, "  total spikes") + out.substr(out.find("(pool b)"), 60);
+    if (first.empty()) first = spikes;
+    EXPECT_EQ(spikes, first) << threads << " threads";
+  }
+  EXPECT_NE(first.find("total spikes"), std::string::npos);
+}
+
+TEST(RunTest, OptionErrorsAreClear) {
+  auto [code, out] = Somas("run --threads many");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--threads"), std::string::npos) << out;
+  std::tie(code, out) = Somas("run --size 0");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--size"), std::string::npos) << out;
+  std::tie(code, out) = Somas("run --bogus 1");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--bogus"), std::string::npos) << out;
+  std::tie(code, out) = Somas("--model LeakSoma --steps 1");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("did you mean \"LeakySoma\""), std::string::npos) << out;
+  std::tie(code, out) = Somas("replay --pool x.json");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--current"), std::string::npos) << out;
+  std::tie(code, out) = Somas("--help");
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("replay"), std::string::npos) << out;
 }
 
 }  // namespace
