@@ -1,0 +1,224 @@
+// Promises of docs/models.md that a kernel rewrite could break quietly: exact
+// ties at threshold, no subnormal state after activity, padding lanes that
+// never report and always follow the last neuron, and every cross-parameter
+// rule enforced on every model that lists it.
+#include <gtest/gtest.h>
+#include <hwy/targets.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "somas/somas.h"
+#include "tests/scenarios.h"
+
+namespace somas {
+namespace {
+
+class ContractTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
+  double Default(const char* name) const {
+    return model().params[model().ParamIndex(name)].default_value;
+  }
+};
+
+// A potential exactly at threshold after integration does not fire (the test
+// is strictly greater); one a few ulps above it does. Leaky and exponential
+// families: potential_tau = 1e12 ms makes one step of zero input leave the
+// potential bit-exactly where it was set. IzhikevichSoma: threshold at the
+// 1e4 mV ceiling, which a strong input reaches exactly.
+TEST_P(ContractTest, APotentialExactlyAtThresholdDoesNotFire) {
+  const bool izhikevich = model().accuracy == Accuracy::kChaotic;
+  std::map<std::string, ParamValue> params;
+  if (izhikevich) {
+    params["threshold"] = ParamValue::Shared(1e4);
+  } else {
+    params["potential_tau"] = ParamValue::Shared(1e12);
+  }
+  testing::ForEachTarget([&](int64_t) {
+    Pool pool = testing::MakePool(GetParam(), 3, 1.0, params);
+    const float threshold = izhikevich ? 1e4f : static_cast<float>(Default("threshold"));
+    std::vector<float> current(3, 0.0f);
+    if (izhikevich) {
+      current.assign(3, 1e7f);  // R I = 1e6 mV: v is clamped at the ceiling, 1e4 mV
+    } else {
+      // (Kernels keep v - potential_rest: 1e-3 mV is a few of its ulps.)
+      const float v[3] = {threshold, threshold + 1e-3f, threshold - 1e-3f};
+      ASSERT_TRUE(pool.SetPotentials(v, 3).ok());
+    }
+    ASSERT_TRUE(pool.Step(current).ok());
+    if (izhikevich) {
+      EXPECT_EQ(pool.SpikeCount(), 0u) << "v at the ceiling, equal to threshold";
+      return;
+    }
+    EXPECT_EQ(pool.SpikeIndices(), std::vector<uint32_t>{1}) << "only the neuron above threshold";
+    EXPECT_EQ(pool.Potentials()[0], threshold);  // unchanged: the tie really was tested
+  });
+}
+
+// After activity, a long silence: no float state is ever subnormal (decaying
+// states are flushed to exactly 0 below 1e-30), padding lanes included.
+TEST_P(ContractTest, NoStateIsEverSubnormal) {
+  testing::ForEachTarget([&](int64_t target) {
+    testing::Scenario sc = testing::MakeScenario(model(), 17, 1.0, true, 3);
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+    std::mt19937 rng(4);
+    for (int t = 0; t < 60; ++t) {
+      ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 17, &rng)).ok());
+    }
+    const std::vector<float> silence(17, 0.0f);
+    for (int t = 0; t < 12000; ++t) {
+      ASSERT_TRUE(pool.Step(silence).ok());
+      if (t % 20 != 0) continue;
+      for (size_t k = 0; k < model().num_float_states; ++k) {
+        const float* state = testing::StateArray(pool, k);
+        for (size_t i = 0; i < testing::PaddedSize(pool); ++i) {
+          ASSERT_NE(std::fpclassify(state[i]), FP_SUBNORMAL)
+              << hwy::TargetName(target) << ": state " << k << " of lane " << i << " is "
+              << state[i] << " after " << t << " silent steps";
+        }
+      }
+    }
+  });
+}
+
+// Every neuron, padding lanes included, set far above threshold: all fire on
+// their own, and only the real ones are reported.
+TEST_P(ContractTest, PaddingLanesThatFireAreNeverReported) {
+  for (size_t size : {1, 17, 33}) {
+    testing::ForEachTarget([&](int64_t) {
+      Pool pool = testing::MakePool(GetParam(), size);
+      const float above = static_cast<float>(Default("threshold")) + 50.0f;
+      ASSERT_TRUE(pool.SetPotentials(std::vector<float>(size, above).data(), size).ok());
+      ASSERT_TRUE(pool.Step(std::vector<float>(size, 0.0f)).ok());
+      EXPECT_EQ(pool.SpikeCount(), size);
+      const uint8_t* bits = pool.spike_bits();
+      for (size_t i = size; i < testing::PaddedSize(pool); ++i) {
+        EXPECT_EQ((bits[i / 8] >> (i % 8)) & 1, 0) << "padding lane " << i;
+      }
+    });
+  }
+}
+
+// Padding lanes replicate the last neuron, per-neuron parameters and
+// constants included, and get zero input: with the last neuron's input zero
+// too, every padding lane's state equals the last neuron's, bit for bit.
+TEST_P(ContractTest, PaddingLanesFollowTheLastNeuron) {
+  for (size_t size : {17, 35}) {
+    testing::ForEachTarget([&](int64_t) {
+      testing::Scenario sc = testing::MakeScenario(model(), size, 0.5, true, 8);
+      Pool pool;
+      ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+      std::mt19937 rng(6);
+      for (int t = 0; t < 80; ++t) {
+        std::vector<float> current = testing::NoisyCurrent(model(), size, &rng);
+        current[size - 1] = 0.0f;
+        current[size - 2] *= 3.0f;
+        ASSERT_TRUE(pool.Step(current).ok());
+        if (t == 40) {  // moving potential_rest moves every kernel-unit potential
+          std::vector<double> rest(size);
+          for (size_t i = 0; i < size; ++i) rest[i] = Default("potential_rest") - 0.1 * i;
+          ASSERT_TRUE(pool.SetParam("potential_rest", ParamValue::PerNeuron(rest)).ok());
+        }
+        for (size_t k = 0; k < model().num_float_states; ++k) {
+          const float* state = testing::StateArray(pool, k);
+          for (size_t i = size; i < testing::PaddedSize(pool); ++i) {
+            ASSERT_EQ(state[i], state[size - 1]) << "state " << k << " lane " << i << " step " << t;
+          }
+        }
+        if (model().has_counter) {
+          const uint16_t* counter = testing::CounterArray(pool);
+          for (size_t i = size; i < testing::PaddedSize(pool); ++i) {
+            ASSERT_EQ(counter[i], counter[size - 1]) << "lane " << i;
+          }
+        }
+      }
+    });
+  }
+}
+
+// Each cross-parameter rule a model lists, broken exactly at its boundary,
+// is refused with a message naming it; a value just inside is accepted.
+struct RuleCase {
+  std::map<std::string, double> broken;  // refused
+  std::map<std::string, double> inside;  // accepted
+  const char* message;
+};
+
+const std::map<std::string, RuleCase>& RuleCases() {
+  static const auto* cases = new std::map<std::string, RuleCase>{
+      {"threshold > potential_reset",
+       {{{"threshold", -50.0}, {"potential_reset", -50.0}},
+        {{"threshold", -49.9}, {"potential_reset", -50.0}},
+        "threshold must be greater than potential_reset"}},
+      {"round(cooldown / dt) <= 65535 (the refractory counter is 16-bit)",
+       {{{"cooldown", 65535.5}},
+        {{"cooldown", 65535.0}},
+        "more than the refractory counter holds"}},
+      {"dt / potential_tau < 2 (forward Euler stability)",
+       {{{"potential_tau", 0.5}}, {{"potential_tau", 0.51}}, "forward Euler is unstable"}},
+      {"dt / adaptation_tau < 2 (forward Euler stability)",
+       {{{"adaptation_tau", 0.5}}, {{"adaptation_tau", 0.51}}, "forward Euler is unstable"}},
+      {"spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV",
+       {{{"threshold", -30.0}, {"rheobase_threshold", -50.0}, {"spike_slope", 0.2}},
+        {{"threshold", -30.0}, {"rheobase_threshold", -50.0}, {"spike_slope", 0.5}},
+        "more than 1e30 mV"}},
+      {"dt * recovery_timescale < 2 (forward Euler stability)",
+       {{{"recovery_timescale", 2.0}}, {{"recovery_timescale", 1.99}}, "unstable"}},
+      {"potential_floor < threshold",
+       {{{"potential_floor", 30.0}, {"threshold", 30.0}},
+        {{"potential_floor", 29.0}, {"threshold", 30.0}},
+        "potential_floor must be below threshold"}},
+      {"potential_floor > -50 / dt - 62.5 mV (half-step stability)",
+       {{{"potential_floor", -112.5}}, {{"potential_floor", -112.0}}, "half-step integration"}},
+  };
+  return *cases;
+}
+
+TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
+  ASSERT_FALSE(model().rules.empty());
+  for (const std::string& rule : model().rules) {
+    const auto found = RuleCases().find(rule);
+    ASSERT_NE(found, RuleCases().end()) << "no test case for the rule \"" << rule << "\"";
+    const RuleCase& c = found->second;
+    for (bool per_neuron : {false, true}) {
+      auto config = [&](const std::map<std::string, double>& values) {
+        PoolConfig pool;
+        pool.model = GetParam();
+        pool.size = 3;
+        for (const auto& [name, value] : values) {
+          pool.params[name] =
+              per_neuron ? ParamValue::PerNeuron({value, value, value}) : ParamValue::Shared(value);
+        }
+        return pool;
+      };
+      Pool pool;
+      const Status refused = Pool::Create(config(c.broken), &pool);
+      EXPECT_FALSE(refused.ok()) << rule;
+      EXPECT_NE(refused.message().find(c.message), std::string::npos)
+          << rule << ": " << refused.message();
+      const Status accepted = Pool::Create(config(c.inside), &pool);
+      EXPECT_TRUE(accepted.ok()) << rule << ": " << accepted.message();
+      // SetParam enforces the same rule on a pool that exists.
+      Pool live = testing::MakePool(GetParam(), 3);
+      Status s;
+      for (const auto& [name, value] : c.broken) {
+        s = live.SetParam(name, ParamValue::Shared(value));
+        if (!s.ok()) break;
+      }
+      EXPECT_FALSE(s.ok()) << rule;
+      EXPECT_NE(s.message().find(c.message), std::string::npos) << rule << ": " << s.message();
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest, ::testing::ValuesIn(testing::ModelNames()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace somas
