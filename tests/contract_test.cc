@@ -142,6 +142,43 @@ TEST_P(ContractTest, PaddingLanesFollowTheLastNeuron) {
   }
 }
 
+// A neuron that is not ready cannot spike, however far above threshold it
+// is put: spike, then set every potential far above threshold, then step
+// with no input through the cooldown.
+class RefractoryTest : public ContractTest {};
+
+std::vector<std::string> RefractoryModels() {
+  std::vector<std::string> names;
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    if (m.has_counter) names.push_back(m.name);
+  }
+  return names;
+}
+
+TEST_P(RefractoryTest, NeuronsThatAreNotReadyNeverSpike) {
+  ASSERT_TRUE(model().has_counter);
+  testing::ForEachTarget([&](int64_t) {
+    std::map<std::string, ParamValue> params = {{"cooldown", ParamValue::Shared(3.0)}};
+    if (model().ParamIndex("threshold_delta") >= 0) {
+      params["threshold_delta"] = ParamValue::Shared(0.0);  // the threshold stays put
+    }
+    Pool pool = testing::MakePool(GetParam(), 20, 1.0, params);
+    const float above = static_cast<float>(Default("threshold")) + 30.0f;
+    const std::vector<float> high(20, above), zero(20, 0.0f);
+    ASSERT_TRUE(pool.SetPotentials(high.data(), 20).ok());
+    ASSERT_TRUE(pool.Step(zero).ok());
+    ASSERT_EQ(pool.SpikeCount(), 20u);  // all ready at first: all fire
+    for (int t = 0; t < 3; ++t) {       // round(3 / 1) = 3 steps not ready
+      ASSERT_TRUE(pool.SetPotentials(high.data(), 20).ok());
+      ASSERT_TRUE(pool.Step(zero).ok());
+      EXPECT_EQ(pool.SpikeCount(), 0u) << "step " << t + 1 << " after the spike";
+    }
+    ASSERT_TRUE(pool.SetPotentials(high.data(), 20).ok());
+    ASSERT_TRUE(pool.Step(zero).ok());
+    EXPECT_EQ(pool.SpikeCount(), 20u) << "ready again after the cooldown";
+  });
+}
+
 // Each cross-parameter rule a model lists, broken exactly at its boundary,
 // is refused with a message naming it; a value just inside is accepted.
 struct RuleCase {
@@ -218,6 +255,8 @@ TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest, ::testing::ValuesIn(testing::ModelNames()),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(RefractoryModels, RefractoryTest, ::testing::ValuesIn(RefractoryModels()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
