@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "engine/config.h"
+#include "engine/pool_impl.h"
 
 namespace somas {
 namespace {
@@ -174,8 +175,10 @@ Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix*
 }
 
 Status ReadMatrix(const std::string& path, Matrix* out) {
+  // The whole file, its values as floats and the replay's outputs must fit
+  // in memory together.
   std::string bytes;
-  Status status = ReadFile(path, &bytes);
+  Status status = ReadFile(path, &bytes, AvailableMemoryBytes() / 3);
   if (!status.ok()) return status;
   if (EndsWith(path, ".csv")) return ParseCsvMatrix(bytes, path, out);
   if (EndsWith(path, ".npy")) return ParseNpyMatrix(bytes, path, out);

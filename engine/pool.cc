@@ -828,8 +828,12 @@ Status Pool::Save(const std::string& path) const {
 
 Status Pool::Load(const std::string& path) {
   if (!impl_) return EmptyPool("Load");
+  // No checkpoint of this pool is larger than this (every parameter per neuron).
+  const PoolImpl& p = *impl_;
+  const uint64_t largest = (uint64_t{1} << 20) +
+                           uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
   std::string bytes;
-  Status status = ReadFile(path, &bytes);
+  Status status = ReadFile(path, &bytes, largest);
   if (!status.ok()) return status;
   return Prefixed(path, LoadFromBuffer(bytes));
 }
@@ -837,7 +841,7 @@ Status Pool::Load(const std::string& path) {
 Status Pool::FromCheckpoint(const std::string& path, Pool* out, const Registry& registry) {
   if (!out) return Status::Error("Pool::FromCheckpoint: the output pool is null");
   std::string bytes;
-  Status status = ReadFile(path, &bytes);
+  Status status = ReadFile(path, &bytes, AvailableMemoryBytes() / 2);
   if (!status.ok()) return status;
   std::unique_ptr<PoolImpl> loaded;
   status = DecodeCheckpoint(bytes, registry, nullptr, &loaded);

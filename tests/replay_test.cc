@@ -228,3 +228,31 @@ TEST(RunTest, OptionErrorsAreClear) {
 
 }  // namespace
 }  // namespace somas
+
+namespace somas {
+namespace {
+
+TEST(FileInputTest, DevicesDirectoriesAndHugeFilesAreRefusedAtOnce) {
+  // These used to read until memory ran out.
+  for (const char* args : {"config /dev/zero", "run --config /dev/zero",
+                           "replay --pool /dev/zero --current x.csv --out o"}) {
+    const auto [code, out] = Somas(args);
+    EXPECT_EQ(code, 2) << args;
+    EXPECT_NE(out.find("/dev/zero is not a regular file"), std::string::npos) << out;
+  }
+  Write(TempDir() + "/pool.json", R"({"model": "LeakySoma", "size": 2})");
+  auto [code, out] = Somas("replay --pool '" + TempDir() +
+                           "/pool.json' --current /dev/zero --out '" + TempDir() + "/o'");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("/dev/zero is not a regular file"), std::string::npos) << out;
+  std::tie(code, out) = Somas("config '" + TempDir() + "'");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("is a directory"), std::string::npos) << out;
+  std::string text;
+  const Status s = ReadFile(TempDir() + "/pool.json", &text, 10);
+  EXPECT_NE(s.message().find("more than the 10 this file may have"), std::string::npos)
+      << s.message();
+}
+
+}  // namespace
+}  // namespace somas
