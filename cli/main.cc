@@ -208,27 +208,111 @@ int Models(bool json) {
   return 0;
 }
 
-// Writes `contents` to `path` through a temporary file, so a reader never sees half a file.
-Status WriteAtomically(const std::string& path, const std::string& contents) {
-  const std::string temporary = path + ".partial";
-  FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (!f) return Status::Error("cannot write " + temporary + ": " + std::strerror(errno));
-  const bool written = std::fwrite(contents.data(), 1, contents.size(), f) == contents.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) {
-    std::remove(temporary.c_str());
-    return Status::Error("cannot write " + temporary);
+// A recording choice: every neuron, none, or a list of indices and ranges
+// ("0-99,500"), ascending and without repeats.
+struct Selection {
+  bool all = true;
+  std::vector<uint32_t> neurons;  // when not all
+};
+
+Status ParseSelection(const std::string& text, const std::string& option, size_t size,
+                      Selection* out) {
+  Selection s;
+  if (text == "all") {
+    *out = s;
+    return Status();
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    return Status::Error("cannot move " + temporary + " to " + path + ": " + std::strerror(errno));
+  s.all = false;
+  if (text == "none") {
+    *out = s;
+    return Status();
   }
+  std::vector<bool> chosen(size, false);
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    unsigned long long first = 0, last = 0;
+    const size_t dash = item.find('-');
+    const bool digits =
+        !item.empty() && item.find_first_not_of("0123456789-") == std::string::npos && dash != 0 &&
+        dash + 1 != item.size() &&
+        (dash == std::string::npos || item.find('-', dash + 1) == std::string::npos);
+    if (!digits) {
+      return Status::Error(option + " \"" + text + "\": \"" + item +
+                           "\" is not a neuron index or range (use all, none, or e.g. 0-99,500)");
+    }
+    first = std::strtoull(item.c_str(), nullptr, 10);
+    last = dash == std::string::npos ? first : std::strtoull(item.c_str() + dash + 1, nullptr, 10);
+    if (first > last || last >= size) {
+      return Status::Error(option + " \"" + text + "\": " + item + " is not within the pool's " +
+                           std::to_string(size) + " neurons (0-" + std::to_string(size - 1) + ")");
+    }
+    for (unsigned long long i = first; i <= last; ++i) chosen[i] = true;
+    start = comma + 1;
+  }
+  for (size_t i = 0; i < size; ++i) {
+    if (chosen[i]) s.neurons.push_back(static_cast<uint32_t>(i));
+  }
+  *out = std::move(s);
   return Status();
 }
+
+// A directory of outputs that appears under its final name only when the run
+// succeeded: files are written into a temporary directory beside it, renamed
+// into place by Commit, and removed with it on any failure.
+class OutputDirectory {
+ public:
+  ~OutputDirectory() {
+    if (temporary_.empty()) return;
+    for (const std::string& file : files_) std::remove((temporary_ + "/" + file).c_str());
+    rmdir(temporary_.c_str());
+  }
+  Status Create(const std::string& final_path) {
+    final_ = final_path;
+    while (final_.size() > 1 && final_.back() == '/') final_.pop_back();
+    struct stat st;
+    if (stat(final_.c_str(), &st) == 0) {
+      const bool empty_dir = S_ISDIR(st.st_mode) && rmdir(final_.c_str()) == 0;
+      if (!empty_dir) {
+        return Status::Error(final_ +
+                             " already exists; replay writes a new directory (remove it or choose "
+                             "another --out)");
+      }
+    }
+    std::string pattern = final_ + ".partial-XXXXXX";
+    if (!mkdtemp(&pattern[0])) {
+      return Status::Error(StatusCode::kIo, "cannot create a directory beside " + final_ + ": " +
+                                                std::strerror(errno));
+    }
+    temporary_ = pattern;
+    return Status();
+  }
+  // The path of a new file `name` inside it.
+  std::string File(const std::string& name) {
+    files_.push_back(name);
+    return temporary_ + "/" + name;
+  }
+  Status Commit() {
+    if (std::rename(temporary_.c_str(), final_.c_str()) != 0) {
+      return Status::Error(StatusCode::kIo, "cannot move " + temporary_ + " to " + final_ + ": " +
+                                                std::strerror(errno));
+    }
+    temporary_.clear();
+    return Status();
+  }
+
+ private:
+  std::string final_, temporary_;
+  std::vector<std::string> files_;
+};
 
 struct ReplayOptions {
   std::string pool, current, out;
   size_t threads = 0;
+  std::string record_potential = "all";
+  std::string record_spikes = "all";
+  std::vector<std::string> record_states;
 };
 
 int Replay(const ReplayOptions& o) {
@@ -242,33 +326,114 @@ int Replay(const ReplayOptions& o) {
   Pool pool;
   status = Pool::Create(config, &pool);
   if (!status.ok()) return Fail("replay: " + o.pool + ": " + status.message());
-  Matrix current;
-  status = ReadMatrix(o.current, &current);
+  const size_t n = pool.size();
+  Selection potentials, spikes;
+  status = ParseSelection(o.record_potential, "--record-potential", n, &potentials);
+  if (status.ok()) status = ParseSelection(o.record_spikes, "--record-spikes", n, &spikes);
   if (!status.ok()) return Fail("replay: " + status.message());
-  if (current.columns != pool.size()) {
-    return Fail("replay: " + o.current + " has " + std::to_string(current.columns) +
-                " columns, but the pool has " + std::to_string(pool.size()) + " neurons");
+  for (const std::string& state : o.record_states) {
+    if (pool.model().StateIndex(state) < 0 || state == "potential") {
+      std::string names;
+      for (const StateSpec& s : pool.model().states) {
+        if (s.name != "potential") names += (names.empty() ? "" : ", ") + s.name;
+      }
+      return Fail("replay: --record-state " + state + ": " + pool.model().name +
+                  " has no such state" + (names.empty() ? "" : " (it has " + names + ")"));
+    }
   }
+  std::unique_ptr<CurrentReader> reader;
+  status = CurrentReader::Open(o.current, n, &reader);
+  if (!status.ok()) return Fail("replay: " + status.message());
 
-  std::string spikes = "step,neuron\n";
-  std::vector<float> potential(current.rows * current.columns);
-  Progress progress(current.rows);
-  for (size_t t = 0; t < current.rows; ++t) {
-    status = pool.Step(current.values.data() + t * current.columns, current.columns);
-    if (!status.ok()) return Fail("replay: step " + std::to_string(t) + ": " + status.message());
-    for (uint32_t i : pool.SpikeIndices())
-      spikes += std::to_string(t) + "," + std::to_string(i) + "\n";
-    status = pool.Potentials(potential.data() + t * current.columns, current.columns);
+  OutputDirectory out;
+  status = out.Create(o.out);
+  if (!status.ok()) return Fail("replay: " + status.message());
+  // Outputs, written as they are produced.
+  const size_t recorded = potentials.all ? n : potentials.neurons.size();
+  NpyWriter potential_file;
+  std::vector<std::unique_ptr<NpyWriter>> state_files;
+  if (recorded > 0) {
+    status = potential_file.Open(out.File("potential.npy"), recorded);
+    for (const std::string& state : o.record_states) {
+      if (!status.ok()) break;
+      state_files.push_back(std::make_unique<NpyWriter>());
+      status = state_files.back()->Open(out.File(state + ".npy"), recorded);
+    }
+  }
+  if (status.ok() && !potentials.all && recorded > 0) {
+    // Column j of potential.npy is neuron recorded_neurons.csv[j].
+    std::string index = "neuron\n";
+    for (uint32_t i : potentials.neurons) index += std::to_string(i) + "\n";
+    const std::string path = out.File("recorded_neurons.csv");
+    FILE* f = std::fopen(path.c_str(), "wb");
+    const bool written = f && std::fwrite(index.data(), 1, index.size(), f) == index.size();
+    if (!(f && std::fclose(f) == 0 && written)) {
+      status = Status::Error(StatusCode::kIo, "cannot write " + path);
+    }
+  }
+  const std::string spike_path = out.File("spikes.csv");
+  std::unique_ptr<FILE, int (*)(FILE*)> spike_file(nullptr, std::fclose);
+  if (status.ok()) {
+    spike_file.reset(std::fopen(spike_path.c_str(), "wb"));
+    if (!spike_file) status = Status::Error(StatusCode::kIo, "cannot write " + spike_path);
+  }
+  if (!status.ok()) return Fail("replay: " + status.message());
+  std::fputs("step,neuron\n", spike_file.get());
+
+  std::vector<float> row(n), values(n), picked(recorded);
+  std::vector<uint8_t> wanted_spike;
+  if (!spikes.all) {
+    wanted_spike.assign(n, 0);
+    for (uint32_t i : spikes.neurons) wanted_spike[i] = 1;
+  }
+  const bool any_spikes = spikes.all || !spikes.neurons.empty();
+  auto record = [&](const std::string& state, NpyWriter* file) {
+    Status s = pool.GetState(state, values.data(), n);
+    if (!s.ok()) return s;
+    if (potentials.all) return file->Append(values.data());
+    for (size_t j = 0; j < recorded; ++j) picked[j] = values[potentials.neurons[j]];
+    return file->Append(picked.data());
+  };
+  Progress progress(reader->rows());
+  std::string line;
+  for (uint64_t t = 0;; ++t) {
+    bool done = false;
+    status = reader->Next(row.data(), &done);
     if (!status.ok()) return Fail("replay: " + status.message());
+    if (done) break;
+    status = pool.Step(row.data(), n);
+    if (!status.ok()) return Fail("replay: step " + std::to_string(t) + ": " + status.message());
+    if (any_spikes) {
+      line.clear();
+      for (uint32_t i : pool.SpikeIndices()) {
+        if (spikes.all || wanted_spike[i]) {
+          line += std::to_string(t) + "," + std::to_string(i) + "\n";
+        }
+      }
+      if (!line.empty() &&
+          std::fwrite(line.data(), 1, line.size(), spike_file.get()) != line.size()) {
+        return Fail("replay: cannot write " + spike_path);
+      }
+    }
+    if (recorded > 0) {
+      status = record("potential", &potential_file);
+      for (size_t k = 0; status.ok() && k < state_files.size(); ++k) {
+        status = record(o.record_states[k], state_files[k].get());
+      }
+      if (!status.ok()) return Fail("replay: " + status.message());
+    }
     progress.Update(t + 1);
   }
-
-  if (mkdir(o.out.c_str(), 0777) != 0 && errno != EEXIST) {
-    return Fail("replay: cannot create " + o.out + ": " + std::strerror(errno));
+  if (recorded > 0) {
+    status = potential_file.Finish();
+    for (size_t k = 0; status.ok() && k < state_files.size(); ++k) {
+      status = state_files[k]->Finish();
+    }
   }
-  status = WriteAtomically(o.out + "/potential.npy",
-                           NpyFloat32(potential.data(), current.rows, current.columns));
-  if (status.ok()) status = WriteAtomically(o.out + "/spikes.csv", spikes);
+  if (std::fclose(spike_file.release()) != 0 && status.ok()) {
+    status = Status::Error(StatusCode::kIo, "cannot write " + spike_path);
+  }
+  if (status.ok()) status = out.Commit();
   if (!status.ok()) return Fail("replay: " + status.message());
   return 0;
 }
@@ -317,12 +482,25 @@ int Main(int argc, char** argv) {
       "Run the pool of POOL.json ({\"model\", \"size\", \"dt\", \"params\"}) through CURRENT "
       "(steps x N currents in pA: .csv without header, or 2-D float32/float64 .npy) and write "
       "DIR/spikes.csv (step,neuron) and DIR/potential.npy (float32, steps x N, absolute mV). "
-      "Nothing is written unless the whole run succeeds.");
+      "Inputs are read and outputs written a step at a time; DIR (new) appears only if the "
+      "whole run succeeds.");
   replay_cmd->add_option("--pool", replay.pool, "POOL.json")->required();
   replay_cmd->add_option("--current", replay.current, "CURRENT.csv or CURRENT.npy")->required();
   replay_cmd->add_option("--out", replay.out, "output directory DIR")->required();
   replay_cmd->add_option("--threads", replay.threads, "threads; 0 = every core")
       ->capture_default_str();
+  replay_cmd
+      ->add_option("--record-potential", replay.record_potential,
+                   "all, none, or neuron indices and ranges (e.g. 0-99,500) to record in "
+                   "potential.npy (and the --record-state files); recorded_neurons.csv lists them")
+      ->capture_default_str();
+  replay_cmd
+      ->add_option("--record-spikes", replay.record_spikes,
+                   "all, none, or neuron indices and ranges whose spikes go to spikes.csv")
+      ->capture_default_str();
+  replay_cmd->add_option(
+      "--record-state", replay.record_states,
+      "also record this state variable (e.g. adaptation) to NAME.npy; repeatable");
 
   try {
     app.parse(argc, argv);

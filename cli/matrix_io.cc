@@ -1,8 +1,11 @@
 // CSV and NumPy .npy matrices.
 #include "cli/matrix_io.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,7 +14,6 @@
 #include <limits>
 
 #include "engine/config.h"
-#include "engine/pool_impl.h"
 
 namespace somas {
 namespace {
@@ -30,6 +32,24 @@ Status CheckFinite(const Matrix& m, const std::string& name) {
   return Status();
 }
 
+}  // namespace
+
+void ConvertNpyValues(const char* data, size_t item, size_t count, float* out) {
+  for (size_t i = 0; i < count; ++i) {
+    if (item == 4) {
+      std::memcpy(&out[i], data + 4 * i, 4);
+    } else {
+      double d;
+      std::memcpy(&d, data + 8 * i, 8);
+      out[i] = std::fabs(d) <= std::numeric_limits<float>::max()
+                   ? static_cast<float>(d)
+                   : std::numeric_limits<float>::infinity();
+    }
+  }
+}
+
+namespace {
+
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -37,10 +57,49 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
+Status ParseCsvRow(const std::string& line, const std::string& name, size_t row, size_t max_columns,
+                   std::vector<float>* values) {
+  values->clear();
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  while (true) {
+    const size_t column = values->size();
+    if (column == max_columns) {
+      return Status::Error(name + ": row " + std::to_string(row + 1) + " has more than " +
+                           std::to_string(max_columns) + " values");
+    }
+    const char* comma = static_cast<const char*>(std::memchr(p, ',', end - p));
+    const char* field_end = comma ? comma : end;
+    const char* begin = p;
+    while (begin < field_end && (*begin == ' ' || *begin == '\t')) ++begin;
+    const char* stop = field_end;
+    while (stop > begin && (stop[-1] == ' ' || stop[-1] == '\t')) --stop;
+    // from_chars takes no leading '+'; a value is a number and nothing else.
+    const char* number = begin < stop && *begin == '+' ? begin + 1 : begin;
+    double value = 0;
+    const auto [parsed, error] = std::from_chars(number, stop, value);
+    if (begin == stop || parsed != stop || error == std::errc::invalid_argument ||
+        (number != begin && (*number == '-' || *number == '+'))) {
+      return Status::Error(Cell(name, row, column) + ": \"" + std::string(p, field_end) +
+                           "\" is not a number");
+    }
+    if (error == std::errc::result_out_of_range || !std::isfinite(value) ||
+        std::fabs(value) > std::numeric_limits<float>::max()) {
+      return Status::Error(Cell(name, row, column) + ": \"" + std::string(p, field_end) +
+                           "\" is not a finite float32 number");
+    }
+    values->push_back(static_cast<float>(value));
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return Status();
+}
+
 Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* out) {
   Matrix m;
   size_t pos = 0;
   size_t row = 0;
+  std::vector<float> values;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
@@ -51,37 +110,16 @@ Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* 
       if (pos >= text.size()) break;  // a trailing newline
       return Status::Error(name + ": row " + std::to_string(row + 1) + " is empty");
     }
-    size_t column = 0;
-    size_t start = 0;
-    while (true) {
-      size_t comma = line.find(',', start);
-      const std::string field =
-          line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      const char* begin = field.c_str();
-      while (*begin == ' ' || *begin == '\t') ++begin;
-      char* stop = nullptr;
-      errno = 0;
-      const double value = std::strtod(begin, &stop);
-      while (stop && (*stop == ' ' || *stop == '\t')) ++stop;
-      if (*begin == '\0' || stop == begin || *stop != '\0') {
-        return Status::Error(Cell(name, row, column) + ": \"" + field + "\" is not a number");
-      }
-      if (!std::isfinite(value) || std::fabs(value) > std::numeric_limits<float>::max()) {
-        return Status::Error(Cell(name, row, column) + ": \"" + field +
-                             "\" is not a finite float32 number");
-      }
-      m.values.push_back(static_cast<float>(value));
-      ++column;
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
+    Status status = ParseCsvRow(line, name, row, SIZE_MAX, &values);
+    if (!status.ok()) return status;
     if (row == 0) {
-      m.columns = column;
-    } else if (column != m.columns) {
+      m.columns = values.size();
+    } else if (values.size() != m.columns) {
       return Status::Error(name + ": row " + std::to_string(row + 1) + " has " +
-                           std::to_string(column) + " values, row 1 has " +
+                           std::to_string(values.size()) + " values, row 1 has " +
                            std::to_string(m.columns));
     }
+    m.values.insert(m.values.end(), values.begin(), values.end());
     ++row;
   }
   if (row == 0) return Status::Error(name + ": no rows");
@@ -90,7 +128,7 @@ Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* 
   return Status();
 }
 
-Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix* out) {
+Status ParseNpyHeader(const std::string& bytes, const std::string& name, NpyInfo* info) {
   static const char kMagic[] = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) {
     return Status::Error(name + ": not a NumPy .npy file (bad magic)");
@@ -143,7 +181,21 @@ Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix*
     return Status::Error(name + ": shape " + (shape.empty() ? "missing" : shape) +
                          "; expected a 2-D array (steps, neurons)");
   }
-  const size_t data_start = header_start + header_len;
+  info->item = item;
+  info->rows = rows;
+  info->columns = columns;
+  info->data_start = header_start + header_len;
+  info->shape = shape;
+  return Status();
+}
+
+Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix* out) {
+  NpyInfo info;
+  Status header = ParseNpyHeader(bytes, name, &info);
+  if (!header.ok()) return header;
+  const size_t item = info.item, data_start = info.data_start;
+  const unsigned long long rows = info.rows, columns = info.columns;
+  const std::string& shape = info.shape;
   if (columns != 0 && rows > (bytes.size() - data_start) / item / columns) {
     return Status::Error(name + ": holds fewer values than its shape " + shape + " says");
   }
@@ -156,45 +208,264 @@ Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix*
   m.rows = rows;
   m.columns = columns;
   m.values.resize(count);
-  const char* data = bytes.data() + data_start;
-  for (size_t i = 0; i < count; ++i) {
-    if (item == 4) {
-      std::memcpy(&m.values[i], data + 4 * i, 4);
-    } else {
-      double d;
-      std::memcpy(&d, data + 8 * i, 8);
-      m.values[i] = std::fabs(d) <= std::numeric_limits<float>::max()
-                        ? static_cast<float>(d)
-                        : std::numeric_limits<float>::infinity();
-    }
-  }
+  ConvertNpyValues(bytes.data() + data_start, item, count, m.values.data());
   Status status = CheckFinite(m, name);
   if (!status.ok()) return status;
   *out = std::move(m);
   return Status();
 }
 
-Status ReadMatrix(const std::string& path, Matrix* out) {
-  // The whole file, its values as floats and the replay's outputs must fit
-  // in memory together.
-  std::string bytes;
-  Status status = ReadFile(path, &bytes, AvailableMemoryBytes() / 3);
-  if (!status.ok()) return status;
-  if (EndsWith(path, ".csv")) return ParseCsvMatrix(bytes, path, out);
-  if (EndsWith(path, ".npy")) return ParseNpyMatrix(bytes, path, out);
-  return Status::Error(path + ": unknown current format; use .csv or .npy");
+namespace {
+
+// Refuses what cannot be a file of currents before reading any of it.
+Status CheckRegularFile(const std::string& path, FILE* f, uint64_t* size) {
+  struct stat st;
+  if (fstat(fileno(f), &st) != 0) return Status::Error(StatusCode::kIo, "cannot read " + path);
+  if (S_ISDIR(st.st_mode)) return Status::Error(StatusCode::kIo, path + " is a directory");
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error(StatusCode::kIo,
+                         path + " is not a regular file (a device, FIFO or socket never ends)");
+  }
+  *size = static_cast<uint64_t>(st.st_size);
+  return Status();
 }
 
-std::string NpyFloat32(const float* values, size_t rows, size_t columns) {
+struct FileCloser {
+  void operator()(FILE* f) const {
+    if (f) std::fclose(f);
+  }
+};
+using File = std::unique_ptr<FILE, FileCloser>;
+
+class NpyReader : public CurrentReader {
+ public:
+  NpyReader(std::string path, File file, NpyInfo info)
+      : path_(std::move(path)), file_(std::move(file)), info_(std::move(info)) {
+    // About 4 MiB of file per read, at least one row.
+    const uint64_t row_bytes = info_.columns * info_.item;
+    block_rows_ = std::max<uint64_t>(1, (uint64_t{4} << 20) / std::max<uint64_t>(1, row_bytes));
+  }
+  uint64_t rows() const override { return info_.rows; }
+  Status Next(float* row, bool* done) override {
+    *done = false;
+    if (next_row_ == info_.rows) {
+      *done = true;
+      return Status();
+    }
+    if (in_block_ == block_.size() / info_.columns) {
+      const uint64_t rows = std::min(block_rows_, info_.rows - next_row_);
+      raw_.resize(rows * info_.columns * info_.item);
+      if (std::fread(&raw_[0], 1, raw_.size(), file_.get()) != raw_.size()) {
+        return Status::Error(StatusCode::kIo, "cannot read " + path_ + " (was it truncated?)");
+      }
+      block_.resize(rows * info_.columns);
+      ConvertNpyValues(raw_.data(), info_.item, block_.size(), block_.data());
+      in_block_ = 0;
+    }
+    const float* values = block_.data() + in_block_ * info_.columns;
+    for (size_t c = 0; c < info_.columns; ++c) {
+      if (!std::isfinite(values[c])) {
+        return Status::Error(Cell(path_, next_row_, c) +
+                             ": input current is not a finite float32 number");
+      }
+    }
+    std::memcpy(row, values, info_.columns * sizeof(float));
+    ++in_block_;
+    ++next_row_;
+    return Status();
+  }
+
+ private:
+  std::string path_;
+  File file_;
+  NpyInfo info_;
+  uint64_t block_rows_ = 1;
+  uint64_t next_row_ = 0;
+  size_t in_block_ = 0;
+  std::string raw_;
+  std::vector<float> block_;
+};
+
+class CsvReader : public CurrentReader {
+ public:
+  CsvReader(std::string path, File file, size_t columns)
+      : path_(std::move(path)), file_(std::move(file)), columns_(columns) {}
+  uint64_t rows() const override { return 0; }
+  Status Next(float* row, bool* done) override {
+    *done = false;
+    // A row of `columns_` numbers needs no more than this; a longer line is
+    // refused without being read whole.
+    const size_t max_line = 64 * columns_ + 4096;
+    std::string& line = line_;
+    line.clear();
+    bool at_end = false;
+    while (true) {
+      if (pos_ == filled_) {  // refill: 1 MiB at a time
+        filled_ = std::fread(&buffer_[0], 1, buffer_.size(), file_.get());
+        pos_ = 0;
+        if (filled_ == 0) {
+          if (std::ferror(file_.get())) {
+            return Status::Error(StatusCode::kIo, "cannot read " + path_);
+          }
+          at_end = true;
+          break;
+        }
+      }
+      const char* start = buffer_.data() + pos_;
+      const char* newline = static_cast<const char*>(std::memchr(start, '\n', filled_ - pos_));
+      const size_t take = newline ? static_cast<size_t>(newline - start) : filled_ - pos_;
+      if (line.size() + take > max_line) {
+        return Status::Error(path_ + ": row " + std::to_string(row_ + 1) +
+                             " is longer than any row of " + std::to_string(columns_) +
+                             " numbers (the pool has " + std::to_string(columns_) + " neurons)");
+      }
+      line.append(start, take);
+      pos_ += take + (newline ? 1 : 0);
+      if (newline) break;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      if (at_end) {
+        if (row_ == 0) return Status::Error(path_ + ": no rows");
+        *done = true;
+        return Status();
+      }
+      return Status::Error(path_ + ": row " + std::to_string(row_ + 1) + " is empty");
+    }
+    Status status = ParseCsvRow(line, path_, row_, columns_, &values_);
+    if (!status.ok()) return status;
+    if (values_.size() != columns_) {
+      return Status::Error(path_ + ": row " + std::to_string(row_ + 1) + " has " +
+                           std::to_string(values_.size()) + " values, but the pool has " +
+                           std::to_string(columns_) + " neurons");
+    }
+    std::memcpy(row, values_.data(), columns_ * sizeof(float));
+    ++row_;
+    return Status();
+  }
+
+ private:
+  std::string path_;
+  File file_;
+  size_t columns_;
+  uint64_t row_ = 0;
+  std::vector<float> values_;
+  std::string line_;
+  std::string buffer_ = std::string(size_t{1} << 20, '\0');
+  size_t pos_ = 0, filled_ = 0;
+};
+
+}  // namespace
+
+Status CurrentReader::Open(const std::string& path, size_t columns,
+                           std::unique_ptr<CurrentReader>* out) {
+  File file(std::fopen(path.c_str(), "rb"));
+  if (!file) return Status::Error(StatusCode::kIo, "cannot open " + path);
+  uint64_t size = 0;
+  Status status = CheckRegularFile(path, file.get(), &size);
+  if (!status.ok()) return status;
+  const bool csv = EndsWith(path, ".csv"), npy = EndsWith(path, ".npy");
+  if (!csv && !npy) return Status::Error(path + ": unknown current format; use .csv or .npy");
+  if (csv) {
+    *out = std::make_unique<CsvReader>(path, std::move(file), columns);
+    return Status();
+  }
+  // The header: its length is in the first 10 or 12 bytes.
+  std::string head(12, '\0');
+  head.resize(std::fread(&head[0], 1, head.size(), file.get()));
+  size_t header_end = head.size();
+  if (head.size() >= 10 && head.compare(0, 6, "\x93NUMPY", 6) == 0) {
+    const bool v1 = head[6] == 1;
+    size_t length = 0;
+    for (int b = v1 ? 1 : 3; b >= 0; --b)
+      length = length << 8 | static_cast<unsigned char>(head[8 + b]);
+    header_end = (v1 ? 10 : 12) + length;
+  }
+  if (header_end > size || header_end > (size_t{1} << 20)) {
+    return Status::Error(path + ": truncated .npy header");
+  }
+  head.resize(header_end);
+  if (header_end > 12 || head.size() < header_end) {
+    std::fseek(file.get(), 0, SEEK_SET);
+    head.assign(header_end, '\0');
+    if (std::fread(&head[0], 1, header_end, file.get()) != header_end) {
+      return Status::Error(StatusCode::kIo, "cannot read " + path);
+    }
+  }
+  NpyInfo info;
+  status = ParseNpyHeader(head, path, &info);
+  if (!status.ok()) return status;
+  if (info.columns != columns) {
+    return Status::Error(path + " has " + std::to_string(info.columns) +
+                         " columns, but the pool has " + std::to_string(columns) + " neurons");
+  }
+  if (info.rows == 0) return Status::Error(path + ": empty array " + info.shape);
+  const uint64_t data = size - info.data_start;
+  if (info.rows > data / info.item / std::max<uint64_t>(1, info.columns)) {
+    return Status::Error(path + ": its header claims " + info.shape + " values (" +
+                         std::to_string(info.rows * info.columns * info.item) +
+                         " bytes), but the file holds " + std::to_string(data) + " bytes of data");
+  }
+  if (data != info.rows * info.columns * info.item) {
+    return Status::Error(path + ": data size does not match shape " + info.shape);
+  }
+  std::fseek(file.get(), static_cast<long>(info.data_start), SEEK_SET);
+  *out = std::make_unique<NpyReader>(path, std::move(file), std::move(info));
+  return Status();
+}
+
+NpyWriter::~NpyWriter() {
+  if (file_) std::fclose(file_);
+}
+
+Status NpyWriter::Header(uint64_t rows) {
+  // Always 128 bytes (room for any shape), so that Finish rewrites it in place.
+  const std::string bytes = NpyFloat32Header(rows, columns_, 128);
+  if (std::fseek(file_, 0, SEEK_SET) != 0 ||
+      std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    return Status::Error(StatusCode::kIo, "cannot write " + path_);
+  }
+  return Status();
+}
+
+Status NpyWriter::Open(const std::string& path, size_t columns) {
+  path_ = path;
+  columns_ = columns;
+  file_ = std::fopen(path.c_str(), "wb");
+  if (!file_) return Status::Error(StatusCode::kIo, "cannot write " + path);
+  return Header(0);
+}
+
+Status NpyWriter::Append(const float* row) {
+  if (std::fwrite(row, sizeof(float), columns_, file_) != columns_) {
+    return Status::Error(StatusCode::kIo, "cannot write " + path_);
+  }
+  ++rows_;
+  return Status();
+}
+
+Status NpyWriter::Finish() {
+  Status status = Header(rows_);
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (status.ok() && !closed) status = Status::Error(StatusCode::kIo, "cannot write " + path_);
+  return status;
+}
+
+std::string NpyFloat32Header(uint64_t rows, uint64_t columns, size_t min_bytes) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" +
                        std::to_string(rows) + ", " + std::to_string(columns) + "), }";
   // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  while ((10 + header.size() + 1) % 64 != 0 || 10 + header.size() + 1 < min_bytes) header += ' ';
   header += '\n';
   std::string bytes("\x93NUMPY\x01\x00", 8);
   bytes += static_cast<char>(header.size() & 0xff);
   bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
+  return bytes + header;
+}
+
+std::string NpyFloat32(const float* values, size_t rows, size_t columns) {
+  std::string bytes = NpyFloat32Header(rows, columns);
   bytes.append(reinterpret_cast<const char*>(values), rows * columns * sizeof(float));
   return bytes;
 }

@@ -63,28 +63,38 @@ TEST_P(ContractTest, APotentialExactlyAtThresholdDoesNotFire) {
 // After activity, a long silence: no float state is ever subnormal (decaying
 // states are flushed to exactly 0 below 1e-30), padding lanes included.
 TEST_P(ContractTest, NoStateIsEverSubnormal) {
-  testing::ForEachTarget([&](int64_t target) {
-    testing::Scenario sc = testing::MakeScenario(model(), 17, 1.0, true, 3);
-    Pool pool;
-    ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
-    std::mt19937 rng(4);
-    for (int t = 0; t < 60; ++t) {
-      ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 17, &rng)).ok());
-    }
-    const std::vector<float> silence(17, 0.0f);
-    for (int t = 0; t < 12000; ++t) {
-      ASSERT_TRUE(pool.Step(silence).ok());
-      if (t % 20 != 0) continue;
-      for (size_t k = 0; k < model().num_float_states; ++k) {
-        const float* state = testing::StateArray(pool, k);
-        for (size_t i = 0; i < testing::PaddedSize(pool); ++i) {
-          ASSERT_NE(std::fpclassify(state[i]), FP_SUBNORMAL)
-              << hwy::TargetName(target) << ": state " << k << " of lane " << i << " is "
-              << state[i] << " after " << t << " silent steps";
+  // The exponential family rests where v = D exp((v - V_T) / D), just above
+  // 0; with rheobase_threshold far above rest the exponential underflows and
+  // the potential decays towards 0 as a leaky one does: test that too.
+  std::vector<bool> far_rheobase = {false};
+  if (model().ParamIndex("rheobase_threshold") >= 0) far_rheobase.push_back(true);
+  for (bool far : far_rheobase)
+    testing::ForEachTarget([&](int64_t target) {
+      testing::Scenario sc = testing::MakeScenario(model(), 17, 1.0, true, 3);
+      if (far) {
+        sc.config.params["rheobase_threshold"] =
+            ParamValue::Shared(Default("potential_rest") + 300);
+      }
+      Pool pool;
+      ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+      std::mt19937 rng(4);
+      for (int t = 0; t < 60; ++t) {
+        ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 17, &rng)).ok());
+      }
+      const std::vector<float> silence(17, 0.0f);
+      for (int t = 0; t < 12000; ++t) {
+        ASSERT_TRUE(pool.Step(silence).ok());
+        if (t % 20 != 0) continue;
+        for (size_t k = 0; k < model().num_float_states; ++k) {
+          const float* state = testing::StateArray(pool, k);
+          for (size_t i = 0; i < testing::PaddedSize(pool); ++i) {
+            ASSERT_NE(std::fpclassify(state[i]), FP_SUBNORMAL)
+                << hwy::TargetName(target) << ": state " << k << " of lane " << i << " is "
+                << state[i] << " after " << t << " silent steps";
+          }
         }
       }
-    }
-  });
+    });
 }
 
 // Every neuron, padding lanes included, set far above threshold: all fire on

@@ -1,8 +1,11 @@
 // `somas replay`, end to end: outputs match an in-process pool, and bad input
 // of each kind gets a message, a non-zero exit and no output.
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -117,7 +120,8 @@ TEST(ReplayTest, BadInputGetsAMessageAndNoOutput) {
        "did you mean \"threshold\""},
       {R"({"model": "LeakySoma", "size": 2, "params": {"potential_tau": -1}})", "1,2\n",
        "potential_tau = -1 ms"},
-      {R"({"model": "LeakySoma", "size": 3})", "1,2\n", "2 columns, but the pool has 3"},
+      {R"({"model": "LeakySoma", "size": 3})", "1,2\n", "row 1 has 2 values, but the pool has 3"},
+      {R"({"model": "LeakySoma", "size": 2})", "1,2,3\n", "row 1 has more than 2 values"},
       {R"({"model": "LeakySoma", "size": 2,})", "1,2\n", "invalid JSON at line 1"},
       {R"({"model": "LeakySoma", "size": 2, "size": 3})", "1,2\n", "duplicate key \"size\""},
       {R"({"model": "LeakySoma", "size": "2"})", "1,2\n", "size must be a number, not a string"},
@@ -252,6 +256,171 @@ TEST(FileInputTest, DevicesDirectoriesAndHugeFilesAreRefusedAtOnce) {
   const Status s = ReadFile(TempDir() + "/pool.json", &text, 10);
   EXPECT_NE(s.message().find("more than the 10 this file may have"), std::string::npos)
       << s.message();
+}
+
+}  // namespace
+}  // namespace somas
+
+namespace somas {
+namespace {
+
+// Runs `cli/somas ARGS` as a child and returns its exit code and peak
+// resident memory in KiB.
+std::pair<int, long> RunMeasured(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::string program = "cli/somas";
+  argv.push_back(&program[0]);
+  std::vector<std::string> copy = args;
+  for (std::string& a : copy) argv.push_back(&a[0]);
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage;
+  wait4(pid, &status, 0, &usage);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+// A steps x n .npy of currents that make a LeakySoma pool fire now and then.
+void WriteCurrents(const std::string& path, size_t steps, size_t n) {
+  std::ofstream f(path, std::ios::binary);
+  std::vector<float> row(n);
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> u(0, 400);
+  const std::string header = NpyFloat32Header(steps, n);
+  f.write(header.data(), static_cast<std::streamsize>(header.size()));
+  for (size_t t = 0; t < steps; ++t) {
+    for (float& c : row) c = u(rng);
+    f.write(reinterpret_cast<const char*>(row.data()), static_cast<std::streamsize>(n * 4));
+  }
+}
+
+TEST(StreamingTest, MemoryDoesNotGrowWithSteps) {
+  const std::string dir = TempDir();
+  Write(dir + "/stream.json", R"({"model": "LeakySoma", "size": 2000})");
+  WriteCurrents(dir + "/short.npy", 1000, 2000);  // 8 MB
+  WriteCurrents(dir + "/long.npy", 20000, 2000);  // 160 MB
+  long peak[2];
+  int i = 0;
+  for (const char* input : {"short", "long"}) {
+    const auto [code, kib] = RunMeasured({"replay", "--pool", dir + "/stream.json", "--current",
+                                          dir + "/" + input + ".npy", "--out",
+                                          dir + "/stream_" + input, "--threads", "1"});
+    ASSERT_EQ(code, 0) << input;
+    peak[i++] = kib;
+  }
+  // Reading all of the long input, or keeping its 160 MB of potentials,
+  // would add far more than 10%.
+  EXPECT_LT(peak[1], peak[0] * 1.1) << "peak resident KiB: " << peak[0] << " vs " << peak[1];
+  std::string potentials;
+  ASSERT_TRUE(ReadFile(dir + "/stream_long/potential.npy", &potentials, 1ull << 30).ok());
+  Matrix m;
+  ASSERT_TRUE(ParseNpyMatrix(potentials, "potential.npy", &m).ok());
+  EXPECT_EQ(m.rows, 20000u);
+  EXPECT_EQ(m.columns, 2000u);
+}
+
+TEST(StreamingTest, AFailureLateInTheRunLeavesNothing) {
+  const std::string dir = TempDir() + "/late";
+  mkdir(dir.c_str(), 0777);
+  Write(dir + "/pool.json", R"({"model": "LeakySoma", "size": 2})");
+  std::string csv;
+  for (int t = 0; t < 9999; ++t) csv += "100,200\n";
+  csv += "100,nan\n";
+  Write(dir + "/current.csv", csv);
+  const Result r = Replay(dir + "/pool.json", dir + "/current.csv", dir + "/out");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("row 10000, column 2"), std::string::npos) << r.err;
+  EXPECT_FALSE(Exists(dir + "/out"));
+  DIR* d = opendir(dir.c_str());
+  ASSERT_NE(d, nullptr);
+  for (struct dirent* e; (e = readdir(d));) {
+    EXPECT_EQ(std::string(e->d_name).find("partial"), std::string::npos) << e->d_name;
+  }
+  closedir(d);
+  // An existing output is never overwritten.
+  mkdir((dir + "/taken").c_str(), 0777);
+  Write(dir + "/taken/keep.txt", "mine");
+  const Result taken = Replay(dir + "/pool.json", dir + "/current.csv", dir + "/taken");
+  EXPECT_NE(taken.err.find("already exists"), std::string::npos) << taken.err;
+  EXPECT_TRUE(Exists(dir + "/taken/keep.txt"));
+}
+
+TEST(StreamingTest, NpyHeadersThatClaimTooMuchAreRefused) {
+  const std::string dir = TempDir();
+  Write(dir + "/two.json", R"({"model": "LeakySoma", "size": 2})");
+  const float values[4] = {1, 2, 3, 4};
+  std::string lying = NpyFloat32(values, 2, 2);
+  const size_t at = lying.find("(2, 2)");
+  lying.replace(at, 6, "(9, 2)");
+  Write(dir + "/lying.npy", lying);
+  const Result r = Replay(dir + "/two.json", dir + "/lying.npy", dir + "/lying_out");
+  EXPECT_NE(r.err.find("header claims (9,2) values (72 bytes), but the file holds 16"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(Exists(dir + "/lying_out"));
+}
+
+TEST(StreamingTest, RecordingChoices) {
+  const std::string dir = TempDir();
+  Write(dir + "/adex.json", R"({"model": "AdaptiveExponentialSoma", "size": 600})");
+  WriteCurrents(dir + "/adex.npy", 50, 600);
+  auto [code, out] = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                           "/adex.npy' --out '" + dir + "/rec' --record-potential 0-2,500 " +
+                           "--record-spikes 500-599 --record-state adaptation");
+  ASSERT_EQ(code, 0) << out;
+  std::string bytes;
+  Matrix v, w;
+  ASSERT_TRUE(ReadFile(dir + "/rec/potential.npy", &bytes, 1 << 30).ok());
+  ASSERT_TRUE(ParseNpyMatrix(bytes, "potential.npy", &v).ok());
+  ASSERT_TRUE(ReadFile(dir + "/rec/adaptation.npy", &bytes, 1 << 30).ok());
+  ASSERT_TRUE(ParseNpyMatrix(bytes, "adaptation.npy", &w).ok());
+  EXPECT_EQ(v.rows, 50u);
+  EXPECT_EQ(v.columns, 4u);
+  EXPECT_EQ(w.columns, 4u);
+  ASSERT_TRUE(ReadFile(dir + "/rec/recorded_neurons.csv", &bytes).ok());
+  EXPECT_EQ(bytes, "neuron\n0\n1\n2\n500\n");
+  // The same neurons, recorded whole, agree column by column.
+  std::tie(code, out) = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                              "/adex.npy' --out '" + dir + "/whole' --record-state adaptation");
+  ASSERT_EQ(code, 0) << out;
+  Matrix all;
+  ASSERT_TRUE(ReadFile(dir + "/whole/potential.npy", &bytes, 1 << 30).ok());
+  ASSERT_TRUE(ParseNpyMatrix(bytes, "potential.npy", &all).ok());
+  for (size_t t = 0; t < 50; ++t) {
+    EXPECT_EQ(v.values[t * 4 + 3], all.values[t * 600 + 500]);
+    EXPECT_EQ(v.values[t * 4 + 1], all.values[t * 600 + 1]);
+  }
+  std::string spikes, all_spikes;
+  ASSERT_TRUE(ReadFile(dir + "/rec/spikes.csv", &spikes).ok());
+  ASSERT_TRUE(ReadFile(dir + "/whole/spikes.csv", &all_spikes).ok());
+  std::string expected = "step,neuron\n";
+  std::istringstream lines(all_spikes);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    if (std::stoi(line.substr(line.find(',') + 1)) >= 500) expected += line + "\n";
+  }
+  EXPECT_EQ(spikes, expected);
+  EXPECT_GT(expected.size(), 20u);
+  // none: no potential file at all.
+  std::tie(code, out) = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                              "/adex.npy' --out '" + dir + "/none' --record-potential none");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_FALSE(Exists(dir + "/none/potential.npy"));
+  EXPECT_TRUE(Exists(dir + "/none/spikes.csv"));
+  // Bad choices are refused before anything is written.
+  for (const char* bad : {"--record-potential 0-600", "--record-potential 5-2", "--record-spikes x",
+                          "--record-state w"}) {
+    std::tie(code, out) = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                                "/adex.npy' --out '" + dir + "/bad' " + bad);
+    EXPECT_EQ(code, 2) << bad;
+    EXPECT_FALSE(Exists(dir + "/bad")) << bad;
+  }
+  EXPECT_NE(out.find("has no such state (it has adaptation)"), std::string::npos) << out;
 }
 
 }  // namespace
