@@ -41,8 +41,8 @@ int Fail(const std::string& message) {
   return 2;
 }
 
-// Steps done, rate and time left on stderr, for runs longer than about two
-// seconds, and only when stderr is a terminal.
+// Steps done, rate and time left (when the total is known) on stderr, for
+// runs longer than about two seconds, and only when stderr is a terminal.
 class Progress {
  public:
   explicit Progress(uint64_t total) : total_(total), start_(Clock::now()), shown_(start_) {}
@@ -59,9 +59,14 @@ class Progress {
     drawn_ = true;
     const double elapsed = Seconds(start_);
     const double rate = done / elapsed;
-    std::fprintf(stderr, "\r\033[K  step %llu/%llu, %.0f steps/s, %.0f s left",
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
-                 rate, rate > 0 ? (total_ - done) / rate : 0.0);
+    if (total_ == 0) {  // not known in advance (a .csv input)
+      std::fprintf(stderr, "\r\033[K  step %llu, %.0f steps/s",
+                   static_cast<unsigned long long>(done), rate);
+    } else {
+      std::fprintf(stderr, "\r\033[K  step %llu/%llu, %.0f steps/s, %.0f s left",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_),
+                   rate, rate > 0 && done <= total_ ? (total_ - done) / rate : 0.0);
+    }
     std::fflush(stderr);
   }
 
