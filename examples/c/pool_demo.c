@@ -73,6 +73,29 @@ int main(int argc, char** argv) {
   CHECK(somas_pool_potentials(pool, v2, N) == SOMAS_OK);
   CHECK(memcmp(v, v2, sizeof v) == 0);
 
+  /* Threads: the same bits on one thread as on all; two pools in one region. */
+  {
+    somas_pool* twin = NULL;
+    somas_pool* pools[2];
+    const float* currents[2];
+    size_t sizes[2] = {N, N};
+    CHECK(somas_set_threads(1) == SOMAS_OK && somas_threads() == 1);
+    CHECK(somas_pool_clone(pool, &twin) == SOMAS_OK);
+    pools[0] = pool;
+    pools[1] = twin;
+    currents[0] = current;
+    currents[1] = current;
+    CHECK(somas_step_pools(pools, currents, sizes, 2) == SOMAS_OK);
+    CHECK(somas_pool_potentials(pool, v, N) == SOMAS_OK);
+    CHECK(somas_pool_potentials(twin, v2, N) == SOMAS_OK);
+    CHECK(memcmp(v, v2, sizeof v) == 0);
+    pools[1] = pool;
+    CHECK(somas_step_pools(pools, currents, sizes, 2) == SOMAS_ERR_INVALID);
+    CHECK(strstr(somas_last_error(), "same pool") != NULL);
+    CHECK(somas_set_threads(0) == SOMAS_OK && somas_threads() >= 1);
+    somas_pool_destroy(twin);
+  }
+
   /* Errors: codes and messages, nothing changed. */
   CHECK(somas_pool_set_param(pool, "potential_tau", -1.0) == SOMAS_ERR_INVALID);
   CHECK(strstr(somas_last_error(), "potential_tau") != NULL);

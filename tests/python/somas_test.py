@@ -79,6 +79,23 @@ class PoolTest(unittest.TestCase):
         pool.step(np.float32([100, 100]))
         self.assertEqual(copy.potentials().tolist(), [-60.0, -60.0])
 
+    def test_threads_and_step_pools_give_the_same_bits(self):
+        rng = np.random.default_rng(3)
+        currents = [rng.uniform(0, 900, 50000).astype(np.float32) for _ in range(5)]
+        results = []
+        for n in (1, 2):
+            somas.set_threads(n)
+            self.assertEqual(somas.threads(), n)
+            a = somas.Pool("AdaptiveExponentialSoma", 50000)
+            b = somas.Pool("IzhikevichSoma", 3, dt=0.5)
+            for c in currents:
+                spikes_a, spikes_b = somas.step_pools([(a, c), (b, c[:3])])
+            results.append((spikes_a, a.potentials(), b.potentials()))
+        somas.set_threads(0)
+        self.assertGreaterEqual(somas.threads(), 1)
+        for x, y in zip(results[0], results[1]):
+            np.testing.assert_array_equal(x, y)
+
     def test_errors_carry_the_engines_message(self):
         with self.assertRaisesRegex(somas.SomasError, 'unknown model "LeakSoma".*LeakySoma'):
             somas.Pool("LeakSoma", 10)
