@@ -56,6 +56,21 @@ std::vector<float> BenchCurrent(const ModelSpec& m, size_t size) {
   return current;
 }
 
+// The timed loop: one Step per iteration; neuron-updates/s from the iterations.
+void TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& current) {
+  for (auto _ : state) {
+    if (!pool->Step(current.data(), current.size()).ok()) {
+      state.SkipWithError("step failed");
+      break;
+    }
+    benchmark::DoNotOptimize(pool->spike_bits());
+    benchmark::ClobberMemory();
+  }
+  const double updates =
+      static_cast<double>(state.iterations()) * static_cast<double>(pool->size());
+  state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
+}
+
 void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool per_neuron,
                    int64_t target) {
   Pool pool;
@@ -66,17 +81,9 @@ void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, boo
   }
   const std::vector<float> current = BenchCurrent(*m, size);
   hwy::SetSupportedTargetsForTest(target);
-  for (auto _ : state) {
-    if (!pool.Step(current.data(), current.size()).ok()) {
-      state.SkipWithError("step failed");
-      break;
-    }
-    benchmark::DoNotOptimize(pool.spike_bits());
-    benchmark::ClobberMemory();
-  }
+  TimeSteps(state, &pool, current);
   hwy::SetSupportedTargetsForTest(0);
   const double updates = static_cast<double>(state.iterations()) * static_cast<double>(size);
-  state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
   state.counters["bytes_per_s"] =
       benchmark::Counter(updates * BytesPerNeuronStep(pool), benchmark::Counter::kIsRate);
   state.SetLabel(pool.last_target_name());
@@ -164,17 +171,9 @@ void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, s
   }
   const double ceiling = CeilingRate(*m, size, threads, ceiling_seconds);
   const std::vector<float> current = BenchCurrent(*m, size);
-  for (auto _ : state) {
-    if (!pool.Step(current.data(), current.size()).ok()) {
-      state.SkipWithError("step failed");
-      break;
-    }
-    benchmark::DoNotOptimize(pool.spike_bits());
-    benchmark::ClobberMemory();
-  }
+  TimeSteps(state, &pool, current);
   SetThreads(0);
   const double updates = static_cast<double>(state.iterations()) * static_cast<double>(size);
-  state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
   state.counters["ceiling_updates_per_s"] = ceiling;
   // Both rates per second of real time: the fraction of what memory allows.
   state.counters["fraction_of_ceiling"] =

@@ -15,13 +15,6 @@
 namespace somas {
 namespace {
 
-// The whole observable pool (parameters, states, counters, spikes), as bytes.
-std::string Snapshot(const Pool& pool) {
-  std::string bytes;
-  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
-  return bytes;
-}
-
 TEST(ApiTest, APoolOutlivesTheRegistryItCameFrom) {
   Pool pool;
   {
@@ -256,7 +249,7 @@ TEST_P(ModelApiTest, BadStateWritesChangeNothing) {
   Pool pool = testing::MakePool(GetParam(), 9);
   std::mt19937 rng(2);
   for (int t = 0; t < 5; ++t) ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 9, &rng)).ok());
-  const std::string before = Snapshot(pool);
+  const std::string before = testing::Snapshot(pool);
   std::vector<float> values(9);
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (const StateSpec& s : model().states) {
@@ -276,7 +269,7 @@ TEST_P(ModelApiTest, BadStateWritesChangeNothing) {
   }
   const Status unknown = pool.SetState("voltage", values.data(), 9);
   EXPECT_NE(unknown.message().find("unknown state \"voltage\""), std::string::npos);
-  EXPECT_EQ(Snapshot(pool), before);
+  EXPECT_EQ(testing::Snapshot(pool), before);
 }
 
 TEST_P(ModelApiTest, SetParamDerivesConstantsExactlyAsCreation) {
@@ -295,7 +288,7 @@ TEST_P(ModelApiTest, SetParamDerivesConstantsExactlyAsCreation) {
       ASSERT_TRUE(set.SetParam(name, value).ok()) << name;
     }
     ASSERT_TRUE(set.Reset().ok());
-    EXPECT_EQ(Snapshot(set), Snapshot(created));
+    EXPECT_EQ(testing::Snapshot(set), testing::Snapshot(created));
     testing::ForEachTarget([&](int64_t) {
       Pool a, b;
       ASSERT_TRUE(created.Clone(&a).ok());
@@ -306,7 +299,7 @@ TEST_P(ModelApiTest, SetParamDerivesConstantsExactlyAsCreation) {
         ASSERT_TRUE(a.Step(current).ok());
         ASSERT_TRUE(b.Step(current).ok());
       }
-      EXPECT_EQ(Snapshot(a), Snapshot(b));
+      EXPECT_EQ(testing::Snapshot(a), testing::Snapshot(b));
     });
   }
 }
@@ -332,7 +325,7 @@ TEST_P(ModelApiTest, BadParamWritesChangeNothing) {
   Pool pool = testing::MakePool(GetParam(), 6);
   std::mt19937 rng(4);
   for (int t = 0; t < 5; ++t) ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 6, &rng)).ok());
-  const std::string before = Snapshot(pool);
+  const std::string before = testing::Snapshot(pool);
   const int threshold = model().ParamIndex("threshold");
   const int reset = model().ParamIndex("potential_reset");
   ASSERT_GE(threshold, 0);
@@ -359,7 +352,7 @@ TEST_P(ModelApiTest, BadParamWritesChangeNothing) {
   inverted.min = 5;
   inverted.max = 3;
   EXPECT_FALSE(pool.SetParam("threshold", ParamValue::Init(inverted)).ok());
-  EXPECT_EQ(Snapshot(pool), before);
+  EXPECT_EQ(testing::Snapshot(pool), before);
 }
 
 TEST_P(ModelApiTest, PotentialsKeepTheirAbsoluteValueWhenRestMoves) {
@@ -403,13 +396,13 @@ TEST_P(ModelApiTest, ClonesAreIndependentAndStepIdentically) {
   }
   Pool copy;
   ASSERT_TRUE(pool.Clone(&copy).ok());
-  EXPECT_EQ(Snapshot(copy), Snapshot(pool));
+  EXPECT_EQ(testing::Snapshot(copy), testing::Snapshot(pool));
   for (int t = 0; t < 10; ++t) {
     const std::vector<float> current = testing::NoisyCurrent(model(), 23, &rng);
     ASSERT_TRUE(pool.Step(current).ok());
     ASSERT_TRUE(copy.Step(current).ok());
   }
-  EXPECT_EQ(Snapshot(copy), Snapshot(pool));
+  EXPECT_EQ(testing::Snapshot(copy), testing::Snapshot(pool));
   ASSERT_TRUE(copy.SetPotentials(std::vector<float>(23, -61.0f).data(), 23).ok());
   EXPECT_NE(pool.Potentials(), copy.Potentials());
 }

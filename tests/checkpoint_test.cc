@@ -16,12 +16,6 @@
 namespace somas {
 namespace {
 
-std::string Snapshot(const Pool& pool) {
-  std::string bytes;
-  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
-  return bytes;
-}
-
 // Rewrites the trailing CRC-32 so that a deliberately edited file passes the
 // checksum and reaches the field checks.
 void Reseal(std::string* bytes) {
@@ -64,8 +58,8 @@ TEST_P(CheckpointTest, SteppingOnAfterLoadIsBitIdentical) {
         ASSERT_EQ(pool.Potentials(), loaded.Potentials()) << "step " << t;
       }
       // Every parameter, state, counter and spike bit, and the pool's name and seed.
-      EXPECT_EQ(Snapshot(loaded), Snapshot(pool));
-      EXPECT_EQ(Snapshot(reloaded), Snapshot(pool));
+      EXPECT_EQ(testing::Snapshot(loaded), testing::Snapshot(pool));
+      EXPECT_EQ(testing::Snapshot(reloaded), testing::Snapshot(pool));
     });
   }
   std::remove(path.c_str());
@@ -79,11 +73,11 @@ TEST_P(CheckpointTest, EveryTruncationAndEveryBitFlipIsRefused) {
   for (int t = 0; t < 9; ++t) {
     ASSERT_TRUE(source.Step(testing::NoisyCurrent(model(), 3, &rng)).ok());
   }
-  const std::string good = Snapshot(source);
+  const std::string good = testing::Snapshot(source);
 
   Pool pool = testing::MakePool(GetParam(), 3);
   ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 3, &rng)).ok());
-  const std::string before = Snapshot(pool);
+  const std::string before = testing::Snapshot(pool);
   for (size_t length = 0; length < good.size(); ++length) {
     const Status s = pool.LoadFromBuffer(good.substr(0, length));
     ASSERT_EQ(s.code(), StatusCode::kBadCheckpoint) << "length " << length << ": " << s.message();
@@ -96,9 +90,9 @@ TEST_P(CheckpointTest, EveryTruncationAndEveryBitFlipIsRefused) {
       ASSERT_EQ(s.code(), StatusCode::kBadCheckpoint) << "byte " << byte << " bit " << bit;
     }
   }
-  EXPECT_EQ(Snapshot(pool), before);
+  EXPECT_EQ(testing::Snapshot(pool), before);
   ASSERT_TRUE(pool.LoadFromBuffer(good).ok());
-  EXPECT_EQ(Snapshot(pool), good);
+  EXPECT_EQ(testing::Snapshot(pool), good);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, CheckpointTest, ::testing::ValuesIn(testing::ModelNames()),
@@ -114,7 +108,7 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   Pool pool = testing::MakePool("AdaptiveLeakySoma", 17);
   std::mt19937 rng(3);
   ASSERT_TRUE(pool.Step(testing::NoisyCurrent(pool.model(), 17, &rng)).ok());
-  const std::string good = Snapshot(pool);
+  const std::string good = testing::Snapshot(pool);
 
   std::string version = good;
   version[8] = 2;
@@ -142,13 +136,13 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
       {"trailing bytes", extra, "unexpected bytes at the end"},
       {"non-finite state", nan_state, "is not finite"},
   };
-  const std::string before = Snapshot(pool);
+  const std::string before = testing::Snapshot(pool);
   for (const Refusal& r : refusals) {
     const Status s = pool.LoadFromBuffer(r.bytes);
     EXPECT_EQ(s.code(), StatusCode::kBadCheckpoint) << r.what;
     EXPECT_NE(s.message().find(r.expected), std::string::npos) << r.what << ": " << s.message();
   }
-  EXPECT_EQ(Snapshot(pool), before);
+  EXPECT_EQ(testing::Snapshot(pool), before);
 
   // A good checkpoint of another model or size.
   Pool other_model = testing::MakePool("RefractoryLeakySoma", 17);
@@ -174,7 +168,7 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   EXPECT_NE(s.message().find("unknown model \"AdaptiveLeakySoma\""), std::string::npos)
       << s.message();
   EXPECT_FALSE(loaded.valid());
-  EXPECT_EQ(Snapshot(pool), before);
+  EXPECT_EQ(testing::Snapshot(pool), before);
 }
 
 }  // namespace

@@ -62,6 +62,12 @@ Pool MakePool(const std::string& model, size_t size, double dt,
   return pool;
 }
 
+std::string Snapshot(const Pool& pool) {
+  std::string bytes;
+  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
+  return bytes;
+}
+
 void ForEachTarget(const std::function<void(int64_t target)>& body) {
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
     hwy::SetSupportedTargetsForTest(target);

@@ -46,6 +46,10 @@ inline const float* StateArray(const Pool& pool, size_t k) {
 inline const uint16_t* CounterArray(const Pool& pool) { return Internals(pool).counter.data(); }
 inline size_t PaddedSize(const Pool& pool) { return Internals(pool).padded; }
 
+// The whole observable pool (parameters, states, counters, spikes, name and
+// seed) as bytes: its checkpoint. Equal snapshots mean equal pools.
+std::string Snapshot(const Pool& pool);
+
 // Runs `body(target)` with Highway forced to each compiled-and-supported
 // target in turn, then restores normal dispatch.
 void ForEachTarget(const std::function<void(int64_t target)>& body);

@@ -19,12 +19,6 @@
 namespace somas {
 namespace {
 
-std::string Snapshot(const Pool& pool) {
-  std::string bytes;
-  EXPECT_TRUE(pool.SaveToBuffer(&bytes).ok());
-  return bytes;
-}
-
 // Restores the default threads and chunking when a test ends.
 class ThreadsTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -64,7 +58,7 @@ Outcome Simulate(const ModelSpec& model, size_t size, size_t threads, size_t chu
     run.spikes.push_back(pool.SpikeIndices());
     run.reports.push_back(report);
   }
-  run.state = Snapshot(pool);
+  run.state = testing::Snapshot(pool);
   return run;
 }
 
@@ -144,13 +138,14 @@ TEST_F(StepPoolsTest, SeveralPoolsInOneRegionEqualOneByOne) {
             << s.message();
       }
     }
-    for (size_t p = 0; p < 4; ++p) EXPECT_EQ(Snapshot(together[p]), Snapshot(alone[p]));
+    for (size_t p = 0; p < 4; ++p)
+      EXPECT_EQ(testing::Snapshot(together[p]), testing::Snapshot(alone[p]));
   }
 }
 
 TEST_F(StepPoolsTest, BadCallsStepNothing) {
   Pool a = testing::MakePool("LeakySoma", 10), b = testing::MakePool("IzhikevichSoma", 20);
-  const std::string a0 = Snapshot(a), b0 = Snapshot(b);
+  const std::string a0 = testing::Snapshot(a), b0 = testing::Snapshot(b);
   const std::vector<float> ten(10, 300.0f), twenty(20, 300.0f);
   Pool empty;
   struct Case {
@@ -170,8 +165,8 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
     const Status s = StepPools(steps.data(), steps.size());
     EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
   }
-  EXPECT_EQ(Snapshot(a), a0);
-  EXPECT_EQ(Snapshot(b), b0);
+  EXPECT_EQ(testing::Snapshot(a), a0);
+  EXPECT_EQ(testing::Snapshot(b), b0);
   EXPECT_TRUE(StepPools(nullptr, 0).ok());
 }
 
