@@ -181,10 +181,26 @@ void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, s
   state.SetLabel(pool.last_target_name());
 }
 
+// The cost of one parallel region with nothing to do: waking the workers,
+// handing out `chunks` empty tasks and waiting for them (what a threaded
+// step pays on top of its kernels).
+void SchedulingBenchmark(benchmark::State& state, size_t chunks, size_t threads) {
+  for (auto _ : state) {
+    ParallelFor(chunks, threads, [](size_t c) { benchmark::DoNotOptimize(c); });
+  }
+}
+
 }  // namespace
 
 void RegisterThreadBenchmarks(const std::vector<size_t>& sizes, const std::vector<size_t>& threads,
                               double ceiling_seconds) {
+  for (size_t t : threads) {
+    if (t < 2) continue;
+    const std::string name = "Scheduling/chunks:8/threads:" + std::to_string(t);
+    benchmark::RegisterBenchmark(name.c_str(), SchedulingBenchmark, size_t{8}, t)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
   for (const ModelSpec& m : BuiltinRegistry().models()) {
     for (size_t size : sizes) {
       for (size_t t : threads) {
