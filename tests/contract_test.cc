@@ -157,10 +157,10 @@ TEST_P(ContractTest, PaddingLanesFollowTheLastNeuron) {
 // with no input through the cooldown.
 class RefractoryTest : public ContractTest {};
 
-std::vector<std::string> RefractoryModels() {
+std::vector<std::string> ModelsWhere(bool (*has)(const ModelSpec&)) {
   std::vector<std::string> names;
   for (const ModelSpec& m : BuiltinRegistry().models()) {
-    if (m.has_counter) names.push_back(m.name);
+    if (has(m)) names.push_back(m.name);
   }
   return names;
 }
@@ -186,6 +186,23 @@ TEST_P(RefractoryTest, NeuronsThatAreNotReadyNeverSpike) {
     ASSERT_TRUE(pool.SetPotentials(high.data(), 20).ok());
     ASSERT_TRUE(pool.Step(zero).ok());
     EXPECT_EQ(pool.SpikeCount(), 20u) << "ready again after the cooldown";
+  });
+}
+
+// Under inhibition strong enough to pull far below it, a potential stops at
+// potential_floor exactly (models that have one).
+class FloorTest : public ContractTest {};
+
+TEST_P(FloorTest, PotentialsNeverGoBelowTheFloor) {
+  testing::ForEachTarget([&](int64_t) {
+    Pool pool =
+        testing::MakePool(GetParam(), 5, 0.5, {{"potential_floor", ParamValue::Shared(-90.0)}});
+    const std::vector<float> inhibition(5, -1e4f);  // R I = -1000 mV
+    for (int t = 0; t < 20; ++t) {
+      ASSERT_TRUE(pool.Step(inhibition).ok());
+      for (float v : pool.Potentials()) ASSERT_GE(v, -90.0f) << "step " << t;
+    }
+    for (float v : pool.Potentials()) EXPECT_EQ(v, -90.0f);
   });
 }
 
@@ -266,7 +283,15 @@ TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest, ::testing::ValuesIn(testing::ModelNames()),
                          [](const auto& info) { return info.param; });
-INSTANTIATE_TEST_SUITE_P(RefractoryModels, RefractoryTest, ::testing::ValuesIn(RefractoryModels()),
+INSTANTIATE_TEST_SUITE_P(RefractoryModels, RefractoryTest,
+                         ::testing::ValuesIn(ModelsWhere([](const ModelSpec& m) {
+                           return m.has_counter;
+                         })),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(ModelsWithAFloor, FloorTest,
+                         ::testing::ValuesIn(ModelsWhere([](const ModelSpec& m) {
+                           return m.ParamIndex("potential_floor") >= 0;
+                         })),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
