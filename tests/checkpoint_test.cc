@@ -60,6 +60,18 @@ TEST_P(CheckpointTest, SteppingOnAfterLoadIsBitIdentical) {
       // Every parameter, state, counter and spike bit, and the pool's name and seed.
       EXPECT_EQ(testing::Snapshot(loaded), testing::Snapshot(pool));
       EXPECT_EQ(testing::Snapshot(reloaded), testing::Snapshot(pool));
+      // The name and seed really came back: an initializer drawn after the
+      // load gives the values the original pool draws.
+      Initializer spread;
+      spread.kind = Initializer::Kind::kUniform;
+      spread.min = 0.05;
+      spread.max = 0.15;
+      std::vector<float> drawn(45), drawn_loaded(45);
+      ASSERT_TRUE(pool.SetParam("resistance", ParamValue::Init(spread)).ok());
+      ASSERT_TRUE(loaded.SetParam("resistance", ParamValue::Init(spread)).ok());
+      ASSERT_TRUE(pool.GetParam("resistance", drawn.data(), 45).ok());
+      ASSERT_TRUE(loaded.GetParam("resistance", drawn_loaded.data(), 45).ok());
+      EXPECT_EQ(drawn_loaded, drawn);
     });
   }
   std::remove(path.c_str());
