@@ -138,6 +138,12 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   std::memcpy(&nan_state[last_potential], &nan, 4);
   Reseal(&nan_state);
 
+  // The last spike word (neurons 16-31) sits just before the CRC; neuron 20
+  // does not exist.
+  std::string ghost_spike = good;
+  ghost_spike[good.size() - 4 - 2] = static_cast<char>(ghost_spike[good.size() - 4 - 2] | 0x10);
+  Reseal(&ghost_spike);
+
   const Refusal refusals[] = {
       {"empty", "", "does not start with the magic \"SOMASCKP\""},
       {"wrong magic", "SOMASCKQ" + good.substr(8), "does not start with the magic"},
@@ -147,6 +153,7 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
       {"newer version", version, "format version 2; this library reads version 1"},
       {"trailing bytes", extra, "unexpected bytes at the end"},
       {"non-finite state", nan_state, "is not finite"},
+      {"a spike past the last neuron", ghost_spike, "spike bits are set past the last neuron"},
   };
   const std::string before = testing::Snapshot(pool);
   for (const Refusal& r : refusals) {
