@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -386,6 +387,24 @@ TEST_P(ModelApiTest, SpikeIndicesFillTheCallersBuffer) {
     total += count;
   }
   EXPECT_GT(total, 0u);
+}
+
+TEST_P(ModelApiTest, AClonesConstantsAreItsOwn) {
+  // Change the original's parameters, then destroy it: the clone steps on
+  // exactly like a pool that never had either happen.
+  auto original = std::make_unique<Pool>(testing::MakePool(GetParam(), 33));
+  Pool clone, fresh = testing::MakePool(GetParam(), 33);
+  ASSERT_TRUE(original->Clone(&clone).ok());
+  const double r = model().params[model().ParamIndex("resistance")].default_value;
+  ASSERT_TRUE(original->SetParam("resistance", ParamValue::Shared(3 * r)).ok());
+  std::mt19937 rng(13);
+  for (int t = 0; t < 20; ++t) {
+    if (t == 10) original.reset();
+    const std::vector<float> current = testing::NoisyCurrent(model(), 33, &rng);
+    ASSERT_TRUE(clone.Step(current).ok());
+    ASSERT_TRUE(fresh.Step(current).ok());
+    ASSERT_EQ(testing::Snapshot(clone), testing::Snapshot(fresh)) << "step " << t;
+  }
 }
 
 TEST_P(ModelApiTest, ClonesAreIndependentAndStepIdentically) {
