@@ -1,10 +1,10 @@
 // JSON pool configurations, parsed with nlohmann-json (Debian's nlohmann-json3-dev).
 #include "engine/config.h"
 
-#include <algorithm>
-#include <cmath>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -104,8 +104,8 @@ Status ReadFile(const std::string& path, std::string* contents, uint64_t max_byt
   }
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return Status::Error(StatusCode::kIo, path + " has " + std::to_string(st.st_size) +
-                                              " bytes, more than the " +
-                                              std::to_string(max_bytes) + " this file may have");
+                                              " bytes, more than the " + std::to_string(max_bytes) +
+                                              " this file may have");
   }
   std::string buffer(static_cast<size_t>(st.st_size), '\0');
   in.read(&buffer[0], static_cast<std::streamsize>(buffer.size()));

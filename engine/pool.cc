@@ -830,8 +830,9 @@ Status Pool::Load(const std::string& path) {
   if (!impl_) return EmptyPool("Load");
   // No checkpoint of this pool is larger than this (every parameter per neuron).
   const PoolImpl& p = *impl_;
-  const uint64_t largest = (uint64_t{1} << 20) +
-                           uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
+  const uint64_t largest =
+      (uint64_t{1} << 20) +
+      uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
   std::string bytes;
   Status status = ReadFile(path, &bytes, largest);
   if (!status.ok()) return status;

@@ -2,13 +2,13 @@
 // inhibitory population of different models, a seeded input, a checkpoint
 // half-way. It prints spike counts and a hash of every spike and of the final
 // potentials, so that builds in different modes and workspaces can be compared.
-#include "somas/somas.h"
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "somas/somas.h"
 
 namespace {
 
