@@ -101,10 +101,12 @@ struct RunOptions {
   uint64_t seed = 1;
   std::string config;
   size_t threads = 0;
+  std::string target = "auto";
 };
 
 int Run(const RunOptions& o, bool pool_flags) {
   SetThreads(o.threads);
+  if (Status s = SetSimdTarget(o.target); !s.ok()) return Fail("--target: " + s.message());
   SimulationConfig sim;
   if (o.config.empty()) {
     PoolConfig pool;
@@ -315,6 +317,7 @@ class OutputDirectory {
 struct ReplayOptions {
   std::string pool, current, out;
   size_t threads = 0;
+  std::string target = "auto";
   std::string record_potential = "all";
   std::string record_spikes = "all";
   std::vector<std::string> record_states;
@@ -322,6 +325,7 @@ struct ReplayOptions {
 
 int Replay(const ReplayOptions& o) {
   SetThreads(o.threads);
+  if (Status s = SetSimdTarget(o.target); !s.ok()) return Fail("replay: --target: " + s.message());
   std::string text;
   Status status = ReadFile(o.pool, &text);
   if (!status.ok()) return Fail("replay: " + status.message());
@@ -443,6 +447,17 @@ int Replay(const ReplayOptions& o) {
   return 0;
 }
 
+constexpr const char* kTargetHelp =
+    "SIMD target: auto (the best this CPU runs) or one that `somas targets` lists";
+
+int Targets() {
+  const std::vector<std::string> names = AvailableTargets();
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::printf("%s%s\n", names[i].c_str(), i == 0 ? "  (auto: the default)" : "");
+  }
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app(kDescription, "somas");
   app.require_subcommand(0, 1);
@@ -467,6 +482,7 @@ int Main(int argc, char** argv) {
                   "simulation file (docs/configuration.md): pools, dt and parameter seed; "
                   "replaces --model, --size and --dt");
     a->add_option("--threads", run.threads, "threads; 0 = every core")->capture_default_str();
+    a->add_option("--target", run.target, kTargetHelp)->capture_default_str();
   };
   add_run_options(run_cmd);
   add_run_options(&app);  // `somas --model X` runs too
@@ -475,6 +491,9 @@ int Main(int argc, char** argv) {
   CLI::App* models_cmd = app.add_subcommand(
       "models", "List the models with their parameters (unit, default, description, rule).");
   models_cmd->add_flag("--json", json, "every schema as JSON");
+
+  CLI::App* targets_cmd = app.add_subcommand(
+      "targets", "List the SIMD targets this binary can use on this CPU, best (the default) first.");
 
   std::string config_path;
   CLI::App* config_cmd =
@@ -494,6 +513,7 @@ int Main(int argc, char** argv) {
   replay_cmd->add_option("--out", replay.out, "output directory DIR")->required();
   replay_cmd->add_option("--threads", replay.threads, "threads; 0 = every core")
       ->capture_default_str();
+  replay_cmd->add_option("--target", replay.target, kTargetHelp)->capture_default_str();
   replay_cmd
       ->add_option("--record-potential", replay.record_potential,
                    "all, none, or neuron indices and ranges (e.g. 0-99,500) to record in "
@@ -515,6 +535,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
   if (*models_cmd) return Models(json);
+  if (*targets_cmd) return Targets();
   if (*config_cmd) return Config(config_path);
   if (*replay_cmd) return Replay(replay);
   bool pool_flags = false;

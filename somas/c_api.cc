@@ -68,6 +68,25 @@ const char* somas_models_json(void) {
 
 const char* somas_simd_target(void) { return somas::SimdTarget(); }
 
+const char* somas_available_targets(void) {
+  try {
+    static const std::string* const names = [] {
+      auto* joined = new std::string;
+      for (const std::string& name : somas::AvailableTargets())
+        *joined += (joined->empty() ? "" : ",") + name;
+      return joined;
+    }();
+    return names->c_str();
+  } catch (...) {
+    return "";
+  }
+}
+
+int somas_set_simd_target(const char* name) {
+  if (!name) return Null("somas_set_simd_target", "name");
+  return Guard("somas_set_simd_target", [&] { return Report(somas::SetSimdTarget(name)); });
+}
+
 int somas_set_threads(size_t threads) {
   somas::SetThreads(threads);
   return SOMAS_OK;

@@ -19,7 +19,7 @@
 #include <vector>
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.2.0"
+#define SOMAS_VERSION "0.3.0"
 
 namespace somas {
 
@@ -308,6 +308,17 @@ struct StepReport {
 
 // The SIMD target (e.g. "AVX3", "AVX2", "SSE4") the next step will run on.
 const char* SimdTarget();
+// Every SIMD target this binary has that this CPU can run, best first, e.g.
+// {"AVX3", "AVX2", "SSE4", "SSSE3", "SCALAR"}.
+std::vector<std::string> AvailableTargets();
+// Makes every later step, process-wide, run on the target `name` (one of
+// AvailableTargets(), in any letter case), or on the best one again for
+// "auto" (the default). Results on one target are bit-identical whatever the
+// thread count; between targets they differ within the tolerances of
+// docs/models.md. Call it between steps: a step running meanwhile on another
+// thread may use either target. An unknown or unusable name is a
+// kInvalidArgument error that lists the usable ones, and changes nothing.
+Status SetSimdTarget(const std::string& name);
 
 // Threads that Pool::Step and StepPools use, process-wide: 0 (the default)
 // means every core the machine has, 1 steps on the calling thread alone. The

@@ -37,6 +37,14 @@ const char* somas_last_error(void);
 const char* somas_models_json(void);
 /* The SIMD target the next step will use ("AVX3", "AVX2", ...). Static. */
 const char* somas_simd_target(void);
+/* The SIMD targets this binary has that this CPU can run, best first, comma
+ * separated ("AVX3,AVX2,SSE4,SSSE3,SCALAR"). Static. */
+const char* somas_available_targets(void);
+/* Makes every later step, process-wide, run on one of those targets (any
+ * letter case), or on the best one again for "auto" (the default). Call it
+ * between steps. An unknown or unusable name is SOMAS_ERR_INVALID, with a
+ * message listing the usable ones; nothing changes. */
+int somas_set_simd_target(const char* name);
 
 /* Threads used by every step, process-wide: 0 (the default) = every core,
  * 1 = the calling thread alone. Results are bit-identical for any count. */

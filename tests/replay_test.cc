@@ -190,6 +190,54 @@ std::string Line(const std::string& text, const std::string& start) {
   return at == std::string::npos ? "" : text.substr(at, text.find('\n', at) - at);
 }
 
+// `--target NAME` reaches the kernels: each target's replay equals an
+// in-process pool limited to that target (reference_test holds every target
+// to the double reference's tolerances), and the targets do not all agree,
+// so a flag that changed nothing would fail here.
+TEST(ReplayTest, EveryTargetReplaysAsAPoolLimitedToThatTarget) {
+  const std::string dir = TempDir();
+  Write(dir + "/adex.json", R"({"model": "AdaptiveExponentialSoma", "size": 37, "dt": 0.25})");
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> u(0, 1200);
+  std::vector<float> current(300 * 37);
+  for (float& c : current) c = u(rng);
+  Write(dir + "/adex.npy", NpyFloat32(current.data(), 300, 37));
+  PoolConfig config;
+  config.model = "AdaptiveExponentialSoma";
+  config.size = 37;
+  config.dt = 0.25;
+  std::vector<std::vector<float>> outputs;
+  for (const std::string& target : AvailableTargets()) {
+    const std::string out = dir + "/adex_" + target;
+    const auto [code, err] = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                                   "/adex.npy' --out '" + out + "' --target " + target);
+    ASSERT_EQ(code, 0) << err;
+    ASSERT_TRUE(SetSimdTarget(target).ok());
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(config, &pool).ok());
+    std::vector<float> potential;
+    for (size_t t = 0; t < 300; ++t) {
+      ASSERT_TRUE(pool.Step(current.data() + 37 * t, 37).ok());
+      EXPECT_EQ(pool.last_target_name(), target);
+      for (float v : pool.Potentials()) potential.push_back(v);
+    }
+    ASSERT_TRUE(SetSimdTarget("auto").ok());
+    std::string written;
+    ASSERT_TRUE(ReadFile(out + "/potential.npy", &written).ok());
+    Matrix read;
+    ASSERT_TRUE(ParseNpyMatrix(written, "potential.npy", &read).ok());
+    EXPECT_EQ(read.values, potential) << target;
+    outputs.push_back(read.values);
+  }
+  EXPECT_NE(outputs.front(), outputs.back()) << "every target gave the same bits";
+  const auto [code, err] = Somas("replay --pool '" + dir + "/adex.json' --current '" + dir +
+                                 "/adex.npy' --out '" + dir + "/adex_bad' --target AVX9");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("'AVX9'"), std::string::npos) << err;
+  EXPECT_NE(err.find(AvailableTargets().back()), std::string::npos) << err;
+  EXPECT_FALSE(Exists(dir + "/adex_bad"));
+}
+
 TEST(RunTest, TheSameSpikesForAnyThreadCount) {
   // Two pools, enough neurons that both threads get chunks: the drawn input
   // and the stepping must not depend on the thread count.

@@ -69,11 +69,15 @@ std::string Snapshot(const Pool& pool) {
 }
 
 void ForEachTarget(const std::function<void(int64_t target)>& body) {
+  // Through the public SetSimdTarget, so that every kernel test also checks
+  // that limiting the target reaches the kernels.
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
-    hwy::SetSupportedTargetsForTest(target);
+    const Status limited = SetSimdTarget(hwy::TargetName(target));
+    ASSERT_TRUE(limited.ok()) << limited.message();
+    ASSERT_STREQ(SimdTarget(), hwy::TargetName(target));
     body(target);
   }
-  hwy::SetSupportedTargetsForTest(0);
+  ASSERT_TRUE(SetSimdTarget("auto").ok());
 }
 
 }  // namespace somas::testing

@@ -32,7 +32,22 @@ int main(int argc, char** argv) {
   uint32_t spikes[N];
   size_t count = 0, total = 0, t, i;
 
-  printf("somas %s, SIMD target %s\n", somas_version(), somas_simd_target());
+  printf("somas %s, SIMD target %s (usable: %s)\n", somas_version(), somas_simd_target(),
+         somas_available_targets());
+  /* Limiting the target: the last usable one (the portable fallback), a bad
+   * name refused with the usable ones listed, then back to the best. */
+  {
+    const char* all = somas_available_targets();
+    const char* last = strrchr(all, ',') ? strrchr(all, ',') + 1 : all;
+    CHECK(strncmp(all, somas_simd_target(), strlen(somas_simd_target())) == 0);
+    CHECK(somas_set_simd_target(last) == SOMAS_OK && strcmp(somas_simd_target(), last) == 0);
+    CHECK(somas_set_simd_target("AVX9") == SOMAS_ERR_INVALID);
+    CHECK(strstr(somas_last_error(), "AVX9") && strstr(somas_last_error(), last));
+    CHECK(strcmp(somas_simd_target(), last) == 0);
+    CHECK(somas_set_simd_target(NULL) == SOMAS_ERR_ARGUMENT);
+    CHECK(somas_set_simd_target("auto") == SOMAS_OK);
+    CHECK(strncmp(all, somas_simd_target(), strlen(somas_simd_target())) == 0);
+  }
   CHECK(strstr(somas_models_json(), "\"AdaptiveExponentialSoma\"") != NULL);
 
   CHECK(somas_pool_create("{\"model\": \"AdaptiveExponentialSoma\", \"size\": 100, \"dt\": 0.5,"

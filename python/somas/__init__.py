@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-__all__ = ["Pool", "SomasError", "models", "set_threads", "simd_target", "step_pools", "threads",
+__all__ = ["Pool", "SomasError", "available_targets", "models", "set_threads", "set_simd_target", "simd_target", "step_pools", "threads",
            "version"]
 
 _OK = 0
@@ -52,6 +52,8 @@ for _name, _res, _args in [
     ("somas_last_error", _c.c_char_p, []),
     ("somas_models_json", _c.c_char_p, []),
     ("somas_simd_target", _c.c_char_p, []),
+    ("somas_available_targets", _c.c_char_p, []),
+    ("somas_set_simd_target", _c.c_int, [_c.c_char_p]),
     ("somas_set_threads", _c.c_int, [_c.c_size_t]),
     ("somas_threads", _c.c_size_t, []),
     ("somas_step_pools", _c.c_int, [_c.POINTER(_pool_p), _c.POINTER(_f32_p), _size_p, _c.c_size_t]),
@@ -104,6 +106,16 @@ def version():
 def simd_target():
     """The SIMD target the next step will use, e.g. "AVX2"."""
     return _lib.somas_simd_target().decode()
+
+
+def available_targets():
+    """The SIMD targets this build has that the CPU runs, best first, e.g. ["AVX2", "SSE4", "SCALAR"]."""
+    return _lib.somas_available_targets().decode().split(",")
+
+
+def set_simd_target(name):
+    """Runs every later step on target `name` (one of available_targets()), or the best one for "auto"."""
+    _check(_lib.somas_set_simd_target(str(name).encode()))
 
 
 def set_threads(n):

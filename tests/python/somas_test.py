@@ -22,6 +22,21 @@ class ModuleTest(unittest.TestCase):
         self.assertRegex(somas.version(), r"^\d+\.\d+\.\d+$")
         self.assertIn(somas.simd_target(), {"AVX3", "AVX3_DL", "AVX2", "SSE4", "SSSE3", "EMU128", "SCALAR"})
 
+    def test_target_can_be_listed_limited_and_restored(self):
+        names = somas.available_targets()
+        self.assertEqual(names[0], somas.simd_target())
+        somas.set_simd_target(names[-1].lower())
+        try:
+            self.assertEqual(somas.simd_target(), names[-1])
+            pool = somas.Pool("LeakySoma", 20)
+            pool.step(np.full(20, 500.0, dtype=np.float32))
+            with self.assertRaisesRegex(somas.SomasError, "'AVX9'.*" + names[0]):
+                somas.set_simd_target("AVX9")
+            self.assertEqual(somas.simd_target(), names[-1])
+        finally:
+            somas.set_simd_target("auto")
+        self.assertEqual(somas.simd_target(), names[0])
+
 
 class PoolTest(unittest.TestCase):
     def test_leaky_neuron_charges_as_the_closed_form_says(self):
