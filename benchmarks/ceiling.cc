@@ -6,34 +6,61 @@
 
 #include <hwy/highway.h>
 
+#include <array>
+#include <utility>
+
 #include "benchmarks/ceiling.h"
+#include "engine/kernel-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
 namespace HWY_NAMESPACE {
-namespace hn = hwy::HWY_NAMESPACE;
 
-template <size_t kStates, size_t kReads>
+template <size_t kStates, bool kCounter, size_t kReads>
 void Stream(const CeilingArrays& a, size_t begin, size_t end) {
-  const hn::ScalableTag<float> d;
-  const auto k = hn::Set(d, 0.999f);
-  float* HWY_RESTRICT s0 = a.state[0];
-  float* HWY_RESTRICT s1 = a.state[kStates > 1 ? 1 : 0];
-  const float* HWY_RESTRICT r0 = a.read[0];
-  const float* HWY_RESTRICT r1 = a.read[kReads > 1 ? 1 : 0];
-  for (size_t i = begin; i < end; i += hn::Lanes(d)) {
-    auto in = hn::Load(d, r0 + i);
-    if (kReads > 1) in = hn::Add(in, hn::Load(d, r1 + i));
-    hn::Store(hn::MulAdd(hn::Load(d, s0 + i), k, in), d, s0 + i);
-    if (kStates > 1) hn::Store(hn::MulAdd(hn::Load(d, s1 + i), k, in), d, s1 + i);
+  const DF d;
+  constexpr size_t kN = hn::MaxLanes(DF());
+  const VF k = hn::Set(d, 0.999f);
+  const VF threshold = hn::Set(d, 1000.0f);
+  const DI di;
+  for (size_t i0 = begin; i0 < end; i0 += kBlock) {
+    uint32_t bits = 0;
+    for (size_t j = 0; j < kBlock; j += kN) {
+      const size_t i = i0 + j;
+      VF in = hn::Load(d, a.read[0] + i);
+      for (size_t r = 1; r < kReads; ++r) in = hn::Add(in, hn::Load(d, a.read[r] + i));
+      VF first;
+      for (size_t s = 0; s < kStates; ++s) {
+        const VF x = hn::MulAdd(hn::Load(d, a.state[s] + i), k, in);
+        hn::Store(x, d, a.state[s] + i);
+        if (s == 0) first = x;
+      }
+      if constexpr (kCounter) {
+        const VI left = LoadCounter(a.counter, i);
+        hn::Store(hn::DemoteTo(DU16(), hn::Max(hn::Sub(left, hn::Set(di, 1)), hn::Zero(di))),
+                  DU16(), a.counter + i);
+      }
+      bits |= MaskBits(d, hn::Gt(first, threshold)) << j;
+    }
+    a.spikes[i0 / kBlock] = static_cast<uint16_t>(bits);
   }
 }
 
+using StreamFn = void (*)(const CeilingArrays&, size_t, size_t);
+
+template <size_t kStates, bool kCounter, size_t... kReads>
+constexpr std::array<StreamFn, sizeof...(kReads)> ReadsRow(std::index_sequence<kReads...>) {
+  return {&Stream<kStates, kCounter, kReads + 1>...};
+}
+
 void StreamInPlaceImpl(const CeilingArrays& a, size_t begin, size_t end) {
-  if (a.states == 1 && a.reads == 1) return Stream<1, 1>(a, begin, end);
-  if (a.states == 1) return Stream<1, 2>(a, begin, end);
-  if (a.reads == 1) return Stream<2, 1>(a, begin, end);
-  return Stream<2, 2>(a, begin, end);
+  using Reads = std::make_index_sequence<kCeilingMaxReads>;
+  static constexpr std::array<std::array<StreamFn, kCeilingMaxReads>, 2 * kCeilingMaxStates>
+      table = {ReadsRow<1, false>(Reads()), ReadsRow<1, true>(Reads()),
+               ReadsRow<2, false>(Reads()), ReadsRow<2, true>(Reads()),
+               ReadsRow<3, false>(Reads()), ReadsRow<3, true>(Reads())};
+  const Traffic& t = a.traffic;
+  table[2 * (t.states - 1) + (t.counter ? 1 : 0)][t.reads - 1](a, begin, end);
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)

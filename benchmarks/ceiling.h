@@ -3,23 +3,38 @@
 #define SOMAS_BENCHMARKS_CEILING_H_
 
 #include <cstddef>
+#include <cstdint>
 
 namespace somas {
 
-// Arrays shaped like one pool's step: `states` float arrays read and written
-// in place, `reads` float arrays only read (the current, and the counter's 4
-// bytes of traffic), all of `n` elements, 64-byte aligned.
-struct CeilingArrays {
-  float* state[2];
-  const float* read[2];
-  size_t states;  // 1 or 2
-  size_t reads;   // 1 or 2
-  size_t n;       // multiple of 16
+inline constexpr size_t kCeilingMaxStates = 3;
+inline constexpr size_t kCeilingMaxReads = 17;  // the current and 16 per-neuron constants
+
+// The memory traffic of one neuron-step: `states` float arrays read and
+// written in place, `reads` float arrays only read (the current and each
+// per-neuron constant), an optional uint16 counter read and written in
+// place, and one spike bit written.
+struct Traffic {
+  size_t states = 1;    // 1..kCeilingMaxStates
+  size_t reads = 1;     // 1..kCeilingMaxReads
+  bool counter = false;
+  double Bytes() const { return 8.0 * states + 4.0 * reads + (counter ? 4.0 : 0.0) + 1.0 / 8; }
 };
 
-// One pass over [begin, end): state = state * k + sum(reads), vectorised
-// with Highway for the best target, no other work: the fastest a kernel
-// with this memory traffic can go.
+// Arrays with that traffic, of `n` elements (a multiple of 16), 64-byte aligned.
+struct CeilingArrays {
+  Traffic traffic;
+  float* state[kCeilingMaxStates];
+  const float* read[kCeilingMaxReads];
+  uint16_t* counter;  // n entries, or null
+  uint16_t* spikes;   // n / 16 words
+  size_t n;
+};
+
+// One pass over [begin, end) (multiples of 16): each state = state * k + the
+// sum of the reads, the counter counts down to 0, and a spike word per 16
+// neurons records state 0 > 1000. Vectorised with Highway for the best
+// target and no other work: the fastest a kernel with this traffic can go.
 void StreamInPlace(const CeilingArrays& a, size_t begin, size_t end);
 
 }  // namespace somas

@@ -2,8 +2,11 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "benchmarks/step_benchmarks.h"
+#include "somas/somas.h"
 
 namespace {
 
@@ -28,7 +31,9 @@ class CheckingReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  somas::RegisterStepBenchmarks({17, 1024}, 1024);
+  std::vector<std::string> targets = {"auto"};
+  for (const std::string& t : somas::AvailableTargets()) targets.push_back(t);
+  somas::RegisterStepBenchmarks({17, 1024}, 1024, targets, 0.001);
   somas::RegisterThreadBenchmarks({1024, 40000}, {1, 2}, 0.001);
   char min_time[] = "--benchmark_min_time=0.0005";
   char* args[] = {argv[0], min_time};
