@@ -46,16 +46,16 @@ void Stream(const CeilingArrays& a, size_t begin, size_t end) {
   }
 }
 
-using StreamFn = void (*)(const CeilingArrays&, size_t, size_t);
-
 template <size_t kStates, bool kCounter, size_t... kReads>
-constexpr std::array<StreamFn, sizeof...(kReads)> ReadsRow(std::index_sequence<kReads...>) {
+constexpr std::array<::somas::StreamFn, sizeof...(kReads)> ReadsRow(
+    std::index_sequence<kReads...>) {
   return {&Stream<kStates, kCounter, kReads + 1>...};
 }
 
 void StreamInPlaceImpl(const CeilingArrays& a, size_t begin, size_t end) {
   using Reads = std::make_index_sequence<kCeilingMaxReads>;
-  static constexpr std::array<std::array<StreamFn, kCeilingMaxReads>, 2 * kCeilingMaxStates>
+  static constexpr std::array<std::array<::somas::StreamFn, kCeilingMaxReads>,
+                              2 * kCeilingMaxStates>
       table = {ReadsRow<1, false>(Reads()), ReadsRow<1, true>(Reads()),
                ReadsRow<2, false>(Reads()), ReadsRow<2, true>(Reads()),
                ReadsRow<3, false>(Reads()), ReadsRow<3, true>(Reads())};
@@ -75,6 +75,12 @@ HWY_EXPORT(StreamInPlaceImpl);
 
 void StreamInPlace(const CeilingArrays& a, size_t begin, size_t end) {
   HWY_DYNAMIC_DISPATCH(StreamInPlaceImpl)(a, begin, end);
+}
+
+StreamFn BestStreamInPlace() {
+  // The first dispatch fills in the chosen target; an empty range does no work.
+  StreamInPlace(CeilingArrays{}, 0, 0);
+  return HWY_DISPATCH_TABLE(StreamInPlaceImpl)[hwy::GetChosenTarget().GetIndex()];
 }
 
 }  // namespace somas

@@ -15,8 +15,8 @@ inline constexpr size_t kCeilingMaxReads = 17;  // the current and 16 per-neuron
 // per-neuron constant), an optional uint16 counter read and written in
 // place, and one spike bit written.
 struct Traffic {
-  size_t states = 1;    // 1..kCeilingMaxStates
-  size_t reads = 1;     // 1..kCeilingMaxReads
+  size_t states = 1;  // 1..kCeilingMaxStates
+  size_t reads = 1;   // 1..kCeilingMaxReads
   bool counter = false;
   double Bytes() const { return 8.0 * states + 4.0 * reads + (counter ? 4.0 : 0.0) + 1.0 / 8; }
 };
@@ -36,6 +36,11 @@ struct CeilingArrays {
 // neurons records state 0 > 1000. Vectorised with Highway for the best
 // target and no other work: the fastest a kernel with this traffic can go.
 void StreamInPlace(const CeilingArrays& a, size_t begin, size_t end);
+
+// StreamInPlace for the target chosen now, fixed: call it while steps may use
+// any target, and get the best one's loop. Resolve it with the target on auto.
+using StreamFn = void (*)(const CeilingArrays& a, size_t begin, size_t end);
+StreamFn BestStreamInPlace();
 
 }  // namespace somas
 

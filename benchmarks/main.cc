@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   std::vector<size_t> step_sizes = {1024, 65536, 1048576, 16777216};
   std::vector<size_t> thread_sizes = {1048576, 16777216};
   std::vector<size_t> threads = {1, 2};
-  if (std::thread::hardware_concurrency() > 2) threads.push_back(std::thread::hardware_concurrency());
+  if (std::thread::hardware_concurrency() > 2)
+    threads.push_back(std::thread::hardware_concurrency());
   std::vector<std::string> targets = {"auto"};
   for (const std::string& t : somas::AvailableTargets()) targets.push_back(t);
 

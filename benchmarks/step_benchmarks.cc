@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <random>
 #include <string>
 
@@ -43,7 +42,8 @@ Traffic TrafficOf(const Pool& pool) {
   Traffic t;
   t.states = m.num_float_states;
   t.counter = m.has_counter;
-  for (size_t c = 0; c < m.num_constants; ++c) t.reads += Internals(pool).tables.refs[c].mask ? 1 : 0;
+  for (size_t c = 0; c < m.num_constants; ++c)
+    t.reads += Internals(pool).tables.refs[c].mask ? 1 : 0;
   return t;
 }
 
@@ -57,60 +57,67 @@ std::vector<float> BenchCurrent(const ModelSpec& m, size_t size) {
   return current;
 }
 
-// Neuron-updates/s of the in-place streaming loop with `traffic`, over
-// `size` neurons on `threads` threads chunked as pools are, on the best
-// target, timed over at least `seconds`. The arrays are kept for the next
-// call (a 16M-neuron case with every parameter per neuron needs 1.3 GB).
-double CeilingRate(const Traffic& traffic, size_t size, size_t threads, double seconds) {
-  static std::vector<AlignedArray<float>> floats(kCeilingMaxStates + kCeilingMaxReads);
-  static AlignedArray<uint16_t> counter, spikes;
-  const size_t n = (size + kBlock - 1) / kBlock * kBlock;
-  for (size_t k = 0; k < traffic.states + traffic.reads; ++k) {
-    if (floats[k].size() != n) floats[k] = AlignedArray<float>(n);
-    for (size_t i = 0; i < n; ++i) floats[k][i] = 0.001f * static_cast<float>(i % 1000);
+// The in-place streaming loop with a case's traffic, over its size, on as
+// many threads chunked as pools are, on the best target whatever target the
+// case limits its kernel to. Its passes are interleaved with the case's
+// steps (Passes), so that both see the same machine: on a shared VM the
+// speed of either drifts by 2x within minutes, their ratio much less.
+class Ceiling {
+ public:
+  Ceiling(const Traffic& traffic, size_t size, size_t threads)
+      : threads_(threads), n_((size + kBlock - 1) / kBlock * kBlock), stream_(BestStreamInPlace()) {
+    // Arrays are kept for the next case: a 16M-neuron case with every
+    // parameter per neuron needs 1.3 GB.
+    static auto* floats =
+        new std::vector<AlignedArray<float>>(kCeilingMaxStates + kCeilingMaxReads);
+    static auto* counter = new AlignedArray<uint16_t>();
+    static auto* spikes = new AlignedArray<uint16_t>();
+    for (size_t k = 0; k < traffic.states + traffic.reads; ++k) {
+      AlignedArray<float>& f = (*floats)[k];
+      if (f.size() != n_) f = AlignedArray<float>(n_);
+      for (size_t i = 0; i < n_; ++i) f[i] = 0.001f * static_cast<float>(i % 1000);
+    }
+    if (counter->size() != n_) *counter = AlignedArray<uint16_t>(n_);
+    if (spikes->size() != n_ / kBlock) *spikes = AlignedArray<uint16_t>(n_ / kBlock);
+    for (size_t i = 0; i < n_; ++i) (*counter)[i] = static_cast<uint16_t>(i % 3);
+    a_.traffic = traffic;
+    for (size_t k = 0; k < traffic.states; ++k) a_.state[k] = (*floats)[k].data();
+    for (size_t k = 0; k < traffic.reads; ++k) a_.read[k] = (*floats)[traffic.states + k].data();
+    a_.counter = traffic.counter ? counter->data() : nullptr;
+    a_.spikes = spikes->data();
+    a_.n = n_;
+    chunk_ = ChunkNeurons(n_, threads_);
+    Pass();  // warm
   }
-  if (counter.size() != n) counter = AlignedArray<uint16_t>(n);
-  if (spikes.size() != n / kBlock) spikes = AlignedArray<uint16_t>(n / kBlock);
-  for (size_t i = 0; i < n; ++i) counter[i] = static_cast<uint16_t>(i % 3);
-  CeilingArrays a{};
-  a.traffic = traffic;
-  for (size_t k = 0; k < traffic.states; ++k) a.state[k] = floats[k].data();
-  for (size_t k = 0; k < traffic.reads; ++k) a.read[k] = floats[traffic.states + k].data();
-  a.counter = traffic.counter ? counter.data() : nullptr;
-  a.spikes = spikes.data();
-  a.n = n;
-  const size_t chunk = ChunkNeurons(n, threads);
-  const size_t chunks = (n + chunk - 1) / chunk;
-  auto pass = [&] {
-    ParallelFor(chunks, threads,
-                [&](size_t c) { StreamInPlace(a, c * chunk, std::min(n, (c + 1) * chunk)); });
-  };
-  pass();  // warm
-  const auto start = std::chrono::steady_clock::now();
-  size_t passes = 0;
-  double elapsed = 0;
-  do {
-    pass();
-    ++passes;
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  } while (elapsed < seconds);
-  benchmark::DoNotOptimize(a.state[0][n / 2]);
-  benchmark::DoNotOptimize(spikes[n / kBlock / 2]);
-  return static_cast<double>(passes) * static_cast<double>(n) / elapsed;
-}
 
-// The ceiling of one benchmark case, measured on its first call (Google
-// Benchmark calls a case several times while it sizes the iteration count),
-// next to the case's own timing. Call it before limiting the target.
-double CaseCeiling(const std::string& name, const Traffic& traffic, size_t size, size_t threads,
-                   double seconds) {
-  static auto* measured = new std::map<std::string, double>();
-  auto it = measured->find(name);
-  if (it == measured->end()) {
-    it = measured->emplace(name, CeilingRate(traffic, size, threads, seconds)).first;
+  // Runs `passes` more timed passes.
+  void Passes(size_t passes) {
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t p = 0; p < passes; ++p) Pass();
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    passes_ += passes;
   }
-  return it->second;
-}
+
+  // Neuron-updates/s, after at least `seconds` of passes in all.
+  double Rate(double seconds) {
+    while (seconds_ < seconds) Passes(1);
+    benchmark::DoNotOptimize(a_.state[0][n_ / 2]);
+    return static_cast<double>(passes_) * static_cast<double>(n_) / seconds_;
+  }
+
+ private:
+  void Pass() {
+    const size_t chunks = (n_ + chunk_ - 1) / chunk_;
+    ParallelFor(chunks, threads_,
+                [&](size_t c) { stream_(a_, c * chunk_, std::min(n_, (c + 1) * chunk_)); });
+  }
+
+  size_t threads_, n_, chunk_ = 0;
+  StreamFn stream_;
+  CeilingArrays a_{};
+  double seconds_ = 0;
+  size_t passes_ = 0;
+};
 
 // Reports the kernel's rate against its ceiling (the fraction of what memory
 // allows) and its bytes per second, from the loop's own clock.
@@ -124,9 +131,15 @@ void ReportCeiling(benchmark::State& state, const Pool& pool, double seconds, do
 }
 
 // The timed loop: one Step per iteration; neuron-updates/s from the
-// iterations. Returns the loop's wall time in seconds.
-double TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& current) {
-  const auto start = std::chrono::steady_clock::now();
+// iterations. After every batch of steps (about 1 ms of them) as many
+// ceiling passes run, untimed by the benchmark. Returns the seconds spent
+// stepping, by the loop's own clock.
+double TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& current,
+                 Ceiling* ceiling) {
+  const size_t batch = std::max<size_t>(1, 250000 / std::max<size_t>(1, pool->size()));
+  size_t in_batch = 0;
+  double seconds = 0;
+  auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     if (!pool->Step(current.data(), current.size()).ok()) {
       state.SkipWithError("step failed");
@@ -134,9 +147,17 @@ double TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& 
     }
     benchmark::DoNotOptimize(pool->spike_bits());
     benchmark::ClobberMemory();
+    if (++in_batch == batch) {
+      const auto now = std::chrono::steady_clock::now();
+      seconds += std::chrono::duration<double>(now - start).count();
+      state.PauseTiming();
+      ceiling->Passes(batch);
+      state.ResumeTiming();
+      in_batch = 0;
+      start = std::chrono::steady_clock::now();
+    }
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double updates =
       static_cast<double>(state.iterations()) * static_cast<double>(pool->size());
   state.counters["neuron_updates_per_s"] = benchmark::Counter(updates, benchmark::Counter::kIsRate);
@@ -145,9 +166,8 @@ double TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& 
 
 // One thread (Threads/ cases cover more), on `target` ("auto" or a name
 // from AvailableTargets()), against the ceiling of the same traffic.
-void StepBenchmark(benchmark::State& state, const std::string& name, const ModelSpec* m,
-                   size_t size, bool per_neuron, const std::string& target,
-                   double ceiling_seconds) {
+void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool per_neuron,
+                   const std::string& target, double ceiling_seconds) {
   Pool pool;
   const Status created = Pool::Create(BenchConfig(*m, size, per_neuron), &pool);
   if (!created.ok()) {
@@ -155,7 +175,7 @@ void StepBenchmark(benchmark::State& state, const std::string& name, const Model
     return;
   }
   SetThreads(1);
-  const double ceiling = CaseCeiling(name, TrafficOf(pool), size, 1, ceiling_seconds);
+  Ceiling ceiling(TrafficOf(pool), size, 1);
   const std::vector<float> current = BenchCurrent(*m, size);
   const Status limited = SetSimdTarget(target);
   if (!limited.ok()) {
@@ -163,10 +183,10 @@ void StepBenchmark(benchmark::State& state, const std::string& name, const Model
     SetThreads(0);
     return;
   }
-  const double seconds = TimeSteps(state, &pool, current);
+  const double seconds = TimeSteps(state, &pool, current, &ceiling);
   (void)SetSimdTarget("auto");
+  ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
   SetThreads(0);
-  ReportCeiling(state, pool, seconds, ceiling);
 }
 
 // A silent pool (zero input) stepped from its initial state, reset every
@@ -204,8 +224,8 @@ void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
                          benchmark::Counter::kIsRate);
 }
 
-void ThreadBenchmark(benchmark::State& state, const std::string& name, const ModelSpec* m,
-                     size_t size, size_t threads, double ceiling_seconds) {
+void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, size_t threads,
+                     double ceiling_seconds) {
   Pool pool;
   const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
   if (!created.ok()) {
@@ -213,11 +233,11 @@ void ThreadBenchmark(benchmark::State& state, const std::string& name, const Mod
     return;
   }
   SetThreads(threads);
-  const double ceiling = CaseCeiling(name, TrafficOf(pool), size, threads, ceiling_seconds);
+  Ceiling ceiling(TrafficOf(pool), size, threads);
   const std::vector<float> current = BenchCurrent(*m, size);
-  const double seconds = TimeSteps(state, &pool, current);
+  const double seconds = TimeSteps(state, &pool, current, &ceiling);
+  ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
   SetThreads(0);
-  ReportCeiling(state, pool, seconds, ceiling);
 }
 
 // The cost of one parallel region with nothing to do: waking the workers,
@@ -245,8 +265,7 @@ void RegisterThreadBenchmarks(const std::vector<size_t>& sizes, const std::vecto
       for (size_t t : threads) {
         const std::string name =
             "Threads/" + m.name + "/" + std::to_string(size) + "/threads:" + std::to_string(t);
-        benchmark::RegisterBenchmark(name.c_str(), ThreadBenchmark, name, &m, size, t,
-                                     ceiling_seconds)
+        benchmark::RegisterBenchmark(name.c_str(), ThreadBenchmark, &m, size, t, ceiling_seconds)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();
       }
@@ -262,8 +281,8 @@ void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size
         for (const std::string& target : targets) {
           const std::string name = "Step/" + m.name + "/" + std::to_string(size) + "/" +
                                    (per_neuron ? "per_neuron" : "shared") + "/" + target;
-          benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, name, &m, size, per_neuron,
-                                       target, ceiling_seconds)
+          benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, &m, size, per_neuron, target,
+                                       ceiling_seconds)
               ->Unit(benchmark::kMicrosecond)
               ->UseRealTime();
         }

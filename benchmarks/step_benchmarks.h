@@ -16,8 +16,7 @@ namespace somas {
 // silent-pool (subnormal) pair at `silent_size`. Each ceiling is timed for at
 // least `ceiling_seconds`.
 void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size,
-                            const std::vector<std::string>& targets,
-                            double ceiling_seconds = 0.2);
+                            const std::vector<std::string>& targets, double ceiling_seconds = 0.2);
 // Registers, for every registered model, Threads/MODEL/SIZE/threads:N: Step
 // with shared parameters on the chosen target at each of `sizes` and each of
 // `threads`, reporting neuron-updates/s and, measured in the same benchmark,
