@@ -51,6 +51,9 @@ enum IzhikevichConstant {
 inline constexpr float kIzhCeiling = 1e4f;
 // Largest argument passed to the vector exp: exp(88) < FLT_MAX.
 inline constexpr float kMaxExpArgument = 88.0f;
+// Below this argument the exponential family's exp is exactly 0 (e^-80 is
+// 1.8e-35; the term it drops is D e^x, far below any potential's last bit).
+inline constexpr float kMinExpArgument = -80.0f;
 
 void RunLeakyStep(const KernelArgs& a, KernelResult* r);
 void RunRefractoryLeakyStep(const KernelArgs& a, KernelResult* r);
@@ -62,6 +65,10 @@ void RunRefractoryExponentialStep(const KernelArgs& a, KernelResult* r);
 void RunAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r);
 void RunSimplifiedAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r);
 void RunIzhikevichStep(const KernelArgs& a, KernelResult* r);
+
+// out[i] = the exponential family's vector exp of x[i] (x[i] <= 88), on the
+// target chosen now; n a multiple of 16. For tests of its accuracy.
+void ExpForTest(const float* x, float* out, size_t n);
 
 }  // namespace somas
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <string>
@@ -13,11 +14,60 @@
 #include <vector>
 
 #include "engine/registry.h"
+#include "models/kernels.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 
 namespace somas {
 namespace {
+
+// The exponential family's own vector exp (models/exponential.cc states its
+// error bound): relative error within 3e-7 of double exp over its range on
+// every target, exactly 0 below kMinExpArgument, and finite at the cap.
+TEST(FastExpTest, WithinItsStatedErrorOnEveryTarget) {
+  const size_t n = 1 << 20;
+  std::vector<float> x(n), out(n);
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = kMinExpArgument + (kMaxExpArgument - kMinExpArgument) * static_cast<float>(i) / (n - 1);
+  }
+  x[0] = kMinExpArgument;
+  x[n - 1] = kMaxExpArgument;
+  testing::ForEachTarget([&](int64_t target) {
+    ExpForTest(x.data(), out.data(), n);
+    double worst = 0;
+    float worst_x = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double exact = std::exp(static_cast<double>(x[i]));
+      const double error = std::abs(out[i] - exact) / exact;
+      if (error > worst) {
+        worst = error;
+        worst_x = x[i];
+      }
+    }
+    EXPECT_LE(worst, 3e-7) << hwy::TargetName(target) << " at x = " << worst_x;
+    std::printf("FastExp on %s: largest relative error %.3g (x = %.9g)\n", hwy::TargetName(target),
+                worst, worst_x);
+    std::vector<float> low = {kMinExpArgument - 1e-5f,
+                              -100.0f,
+                              -1e30f,
+                              -3.4e38f,
+                              -80.5f,
+                              -1000.0f,
+                              -90.0f,
+                              -81.0f,
+                              -1e6f,
+                              -1e10f,
+                              -1e20f,
+                              -2e30f,
+                              -5e37f,
+                              -1e38f,
+                              -3e38f,
+                              -87.5f};
+    std::vector<float> zero(low.size());
+    ExpForTest(low.data(), zero.data(), low.size());
+    for (size_t i = 0; i < low.size(); ++i) EXPECT_EQ(zero[i], 0.0f) << "x = " << low[i];
+  });
+}
 
 // With constant input the LeakySoma potential after n steps is
 // R I (1 - decay^n) above rest, and the first spike comes at the first n
