@@ -49,11 +49,11 @@ Traffic TrafficOf(const Pool& pool) {
 
 // The model's moderate drive with noise: uniform in [0.5, 1.5] x
 // drive_current, a fresh draw per neuron, reused every step.
-std::vector<float> BenchCurrent(const ModelSpec& m, size_t size) {
-  std::vector<float> current(size);
+AlignedArray<float> BenchCurrent(const ModelSpec& m, size_t size) {
+  AlignedArray<float> current(size);
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> u(0.5 * m.drive_current, 1.5 * m.drive_current);
-  for (float& c : current) c = static_cast<float>(u(rng));
+  for (size_t i = 0; i < size; ++i) current[i] = static_cast<float>(u(rng));
   return current;
 }
 
@@ -134,7 +134,7 @@ void ReportCeiling(benchmark::State& state, const Pool& pool, double seconds, do
 // iterations. After every batch of steps (about 1 ms of them) as many
 // ceiling passes run, untimed by the benchmark. Returns the seconds spent
 // stepping, by the loop's own clock.
-double TimeSteps(benchmark::State& state, Pool* pool, const std::vector<float>& current,
+double TimeSteps(benchmark::State& state, Pool* pool, const AlignedArray<float>& current,
                  Ceiling* ceiling) {
   const size_t batch = std::max<size_t>(1, 250000 / std::max<size_t>(1, pool->size()));
   size_t in_batch = 0;
@@ -176,7 +176,7 @@ void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, boo
   }
   SetThreads(1);
   Ceiling ceiling(TrafficOf(pool), size, 1);
-  const std::vector<float> current = BenchCurrent(*m, size);
+  const AlignedArray<float> current = BenchCurrent(*m, size);
   const Status limited = SetSimdTarget(target);
   if (!limited.ok()) {
     state.SkipWithError(limited.message().c_str());
@@ -234,7 +234,7 @@ void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, s
   }
   SetThreads(threads);
   Ceiling ceiling(TrafficOf(pool), size, threads);
-  const std::vector<float> current = BenchCurrent(*m, size);
+  const AlignedArray<float> current = BenchCurrent(*m, size);
   const double seconds = TimeSteps(state, &pool, current, &ceiling);
   ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
   SetThreads(0);
