@@ -1,5 +1,7 @@
 #include "examples/cuba/network.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -92,8 +94,8 @@ Synapses::Synapses(const Parameters& p, size_t local, int threads)
   auto kappa = [&](double tau, double decay) {
     return tau / (tau - p.tau_m) * (decay - decay_m) / (1 - decay_m);
   };
-  kappa_e_ = kappa(p.tau_e, decay_e_);
-  kappa_i_ = kappa(p.tau_i, decay_i_);
+  kappa_e_ = static_cast<float>(kappa(p.tau_e, std::exp(-p.dt / p.tau_e)));
+  kappa_i_ = static_cast<float>(kappa(p.tau_i, std::exp(-p.dt / p.tau_i)));
 }
 
 void Synapses::Advance(const Fanout& fanout, const std::vector<uint32_t>& spikes,
@@ -103,23 +105,31 @@ void Synapses::Advance(const Fanout& fanout, const std::vector<uint32_t>& spikes
     for (uint64_t s = fanout.offsets[j]; s < fanout.offsets[j + 1]; ++s) ++hits[fanout.targets[s]];
   }
   current->resize(ge_.size());
-  // Distinct arrays (restrict), so that the compiler vectorises the pass.
-  float* __restrict out = current->data();
-  double* __restrict ge = ge_.data();
-  double* __restrict gi = gi_.data();
-  uint16_t* __restrict hits_e = hits_e_.data();
-  uint16_t* __restrict hits_i = hits_i_.data();
-  const double decay_e = decay_e_, decay_i = decay_i_, w_e = w_e_, w_i = w_i_;
-  const double kappa_e = kappa_e_, kappa_i = kappa_i_;
+  // One pass over neurons [begin, end); distinct arrays (restrict), so that
+  // the compiler vectorises it.
+  auto pass = [this, out = current->data()](long begin, long end) {
+    float* __restrict o = out;
+    float* __restrict ge = ge_.data();
+    float* __restrict gi = gi_.data();
+    uint16_t* __restrict hits_e = hits_e_.data();
+    uint16_t* __restrict hits_i = hits_i_.data();
+    const float decay_e = decay_e_, decay_i = decay_i_, w_e = w_e_, w_i = w_i_;
+    const float kappa_e = kappa_e_, kappa_i = kappa_i_;
+    for (long k = begin; k < end; ++k) {
+      ge[k] = ge[k] * decay_e + static_cast<float>(hits_e[k]) * w_e;
+      gi[k] = gi[k] * decay_i + static_cast<float>(hits_i[k]) * w_i;
+      o[k] = kappa_e * ge[k] + kappa_i * gi[k];
+      hits_e[k] = 0;
+      hits_i[k] = 0;
+    }
+  };
   const long n = static_cast<long>(ge_.size());
-  // Per neuron and independent: any split across threads gives the same bits.
-#pragma omp parallel for schedule(static) if (n >= 50000 && threads_ > 1) num_threads(threads_)
-  for (long k = 0; k < n; ++k) {
-    ge[k] = ge[k] * decay_e + hits_e[k] * w_e;
-    gi[k] = gi[k] * decay_i + hits_i[k] * w_i;
-    out[k] = static_cast<float>(kappa_e * ge[k] + kappa_i * gi[k]);
-    hits_e[k] = 0;
-    hits_i[k] = 0;
+  if (n < 50000 || threads_ < 2) return pass(0, n);
+    // Per neuron and independent: any split across threads gives the same bits.
+#pragma omp parallel num_threads(threads_)
+  {
+    const long parts = omp_get_num_threads(), part = omp_get_thread_num();
+    pass(n * part / parts, n * (part + 1) / parts);
   }
 }
 

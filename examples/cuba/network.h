@@ -81,8 +81,9 @@ class Synapses {
  private:
   size_t excitatory_;
   int threads_;
-  double decay_e_, decay_i_, kappa_e_, kappa_i_, w_e_, w_i_;
-  std::vector<double> ge_, gi_;
+  // float32, like the pool's potentials: four neurons per SSE vector.
+  float decay_e_, decay_i_, kappa_e_, kappa_i_, w_e_, w_i_;
+  std::vector<float> ge_, gi_;
   std::vector<uint16_t> hits_e_, hits_i_;
 };
 
