@@ -493,7 +493,8 @@ int Main(int argc, char** argv) {
   models_cmd->add_flag("--json", json, "every schema as JSON");
 
   CLI::App* targets_cmd = app.add_subcommand(
-      "targets", "List the SIMD targets this binary can use on this CPU, best (the default) first.");
+      "targets",
+      "List the SIMD targets this binary can use on this CPU, best (the default) first.");
 
   std::string config_path;
   CLI::App* config_cmd =
