@@ -174,19 +174,19 @@ void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, boo
     state.SkipWithError(created.message().c_str());
     return;
   }
-  SetThreads(1);
+  (void)SetThreads(1);  // a valid count: cannot fail
   Ceiling ceiling(TrafficOf(pool), size, 1);
   const AlignedArray<float> current = BenchCurrent(*m, size);
   const Status limited = SetSimdTarget(target);
   if (!limited.ok()) {
     state.SkipWithError(limited.message().c_str());
-    SetThreads(0);
+    (void)SetThreads(0);  // a valid count: cannot fail
     return;
   }
   const double seconds = TimeSteps(state, &pool, current, &ceiling);
   (void)SetSimdTarget("auto");
   ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
-  SetThreads(0);
+  (void)SetThreads(0);  // a valid count: cannot fail
 }
 
 // A silent pool (zero input) stepped from its initial state, reset every
@@ -232,12 +232,12 @@ void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, s
     state.SkipWithError(created.message().c_str());
     return;
   }
-  SetThreads(threads);
+  (void)SetThreads(threads);  // a valid count: cannot fail
   Ceiling ceiling(TrafficOf(pool), size, threads);
   const AlignedArray<float> current = BenchCurrent(*m, size);
   const double seconds = TimeSteps(state, &pool, current, &ceiling);
   ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
-  SetThreads(0);
+  (void)SetThreads(0);  // a valid count: cannot fail
 }
 
 // The cost of one parallel region with nothing to do: waking the workers,

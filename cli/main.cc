@@ -105,7 +105,7 @@ struct RunOptions {
 };
 
 int Run(const RunOptions& o, bool pool_flags) {
-  SetThreads(o.threads);
+  if (Status s = SetThreads(o.threads); !s.ok()) return Fail("--threads: " + s.message());
   if (Status s = SetSimdTarget(o.target); !s.ok()) return Fail("--target: " + s.message());
   SimulationConfig sim;
   if (o.config.empty()) {
@@ -324,7 +324,7 @@ struct ReplayOptions {
 };
 
 int Replay(const ReplayOptions& o) {
-  SetThreads(o.threads);
+  if (Status s = SetThreads(o.threads); !s.ok()) return Fail("replay: --threads: " + s.message());
   if (Status s = SetSimdTarget(o.target); !s.ok()) return Fail("replay: --target: " + s.message());
   std::string text;
   Status status = ReadFile(o.pool, &text);

@@ -2,11 +2,17 @@
 // a job handed out through an atomic counter, condition variables for sleep.
 #include "engine/parallel.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <new>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -15,8 +21,10 @@
 namespace somas {
 namespace {
 
-std::atomic<size_t> requested_threads{0};  // 0 = every core
+std::atomic<size_t> requested_threads{0};  // 0 = one per usable CPU
+std::atomic<size_t> usable_cpus{0};        // counted once; 0 = not yet
 std::atomic<size_t> test_chunk{0};
+std::atomic<size_t> test_thread_starts{~size_t{0}};  // workers that may start (tests)
 
 // How long an idle worker keeps checking for the next job before sleeping.
 constexpr auto kSpin = std::chrono::microseconds(50);
@@ -25,6 +33,18 @@ inline void Pause() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
+}
+
+// The CPUs this process may run on: its affinity mask (taskset, cgroups'
+// cpusets, an MPI launcher's binding), else the machine's count.
+size_t CountUsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int count = CPU_COUNT(&set);
+    if (count > 0) return static_cast<size_t>(count);
+  }
+  return std::max<size_t>(1, std::thread::hardware_concurrency());
 }
 
 class Workers {
@@ -38,12 +58,14 @@ class Workers {
     for (std::thread& t : threads_) t.join();
   }
 
-  // Runs the region, or returns false at once if another thread is running one.
+  // Runs the region, or returns false at once if another thread is running
+  // one. Uses the workers that exist or can be started: if the system refuses
+  // a thread, the region runs on fewer (every task still runs exactly once).
   bool TryRun(size_t count, size_t threads, const std::function<void(size_t)>& task) {
     std::unique_lock<std::mutex> region(region_, std::try_to_lock);
     if (!region.owns_lock()) return false;
-    const size_t helpers = std::min(threads, count) - 1;
-    Grow(helpers);
+    const size_t helpers = std::min(Grow(std::min(threads, count) - 1), std::min(threads, count) - 1);
+    if (helpers == 0) return false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
@@ -67,11 +89,23 @@ class Workers {
   }
 
  private:
-  void Grow(size_t helpers) {
+  // Starts workers until there are `helpers`, or until the system refuses
+  // one; returns how many there are.
+  size_t Grow(size_t helpers) {
     while (threads_.size() < helpers) {
       const size_t index = threads_.size();
-      threads_.emplace_back([this, index] { Loop(index); });
+      try {
+        if (index >= test_thread_starts.load()) {
+          throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again));
+        }
+        threads_.emplace_back([this, index] { Loop(index); });
+      } catch (const std::system_error&) {
+        break;
+      } catch (const std::bad_alloc&) {
+        break;
+      }
     }
+    return threads_.size();
   }
 
   // Claims and runs tasks of the current job until none are left.
@@ -119,21 +153,68 @@ class Workers {
   std::atomic<size_t> next_{0};
 };
 
-Workers& SharedWorkers() {
-  static Workers workers;
-  return workers;
+// The process's workers. A forked child has none of its parent's threads:
+// there the parent's Workers (whose threads exist only in the parent, and
+// whose locks may be held by them) is abandoned, never touched or joined,
+// and the child starts its own on first need. At exit, the workers of the
+// process that started them are joined.
+struct WorkersHolder {
+  std::mutex mutex;
+  Workers* workers = nullptr;
+  pid_t owner = 0;
+  ~WorkersHolder() {
+    if (workers && owner == getpid()) delete workers;
+  }
+};
+
+WorkersHolder& Holder() {
+  static WorkersHolder* holder = [] {
+    static WorkersHolder h;
+    pthread_atfork(nullptr, nullptr, [] {
+      // In the child: only this thread exists. Forget (leak) the parent's
+      // workers and reset the lock, which another parent thread may have held.
+      new (&Holder().mutex) std::mutex();
+      Holder().workers = nullptr;
+      Holder().owner = 0;
+    });
+    return &h;
+  }();
+  return *holder;
+}
+
+Workers* SharedWorkers() {
+  WorkersHolder& h = Holder();
+  std::lock_guard<std::mutex> lock(h.mutex);
+  if (!h.workers) {
+    h.workers = new (std::nothrow) Workers();
+    h.owner = getpid();
+  }
+  return h.workers;
 }
 
 }  // namespace
 
-void SetThreads(size_t threads) { requested_threads.store(threads); }
+Status SetThreads(size_t threads) {
+  if (threads > kMaxThreads) {
+    return Status::Error("SetThreads(" + std::to_string(threads) + "): the thread count must be " +
+                         "0 (one per usable CPU) to " + std::to_string(kMaxThreads));
+  }
+  if (threads == 0) usable_cpus.store(std::min(CountUsableCpus(), kMaxThreads));  // re-read the mask
+  requested_threads.store(threads);
+  return Status();
+}
 
 size_t Threads() { return EffectiveThreads(); }
 
 size_t EffectiveThreads() {
   const size_t requested = requested_threads.load();
   if (requested) return requested;
-  return std::max<size_t>(1, std::thread::hardware_concurrency());
+  size_t cpus = usable_cpus.load(std::memory_order_relaxed);
+  if (cpus == 0) {
+    cpus = std::min(CountUsableCpus(), kMaxThreads);
+    usable_cpus.store(cpus, std::memory_order_relaxed);
+  }
+  return cpus;
 }
 
 size_t ChunkNeurons(size_t padded, size_t threads) {
@@ -145,9 +226,13 @@ size_t ChunkNeurons(size_t padded, size_t threads) {
 
 void SetChunkNeuronsForTest(size_t neurons) { test_chunk.store(neurons); }
 size_t ChunkNeuronsForTest() { return test_chunk.load(); }
+void LimitWorkerStartsForTest(size_t workers) { test_thread_starts.store(workers); }
 
 void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task) {
-  if (count > 1 && threads > 1 && SharedWorkers().TryRun(count, threads, task)) return;
+  if (count > 1 && threads > 1) {
+    Workers* workers = SharedWorkers();
+    if (workers && workers->TryRun(count, threads, task)) return;
+  }
   for (size_t i = 0; i < count; ++i) task(i);
 }
 

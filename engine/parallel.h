@@ -16,7 +16,9 @@ inline constexpr size_t kChunkAlign = 512;
 // waking a worker costs more than it saves.
 inline constexpr size_t kMinNeuronsPerThread = 16384;
 
-// The thread count SetThreads asked for, resolved (0 = every core).
+// The thread count SetThreads asked for, resolved: 0 means one thread per
+// CPU of the process's affinity mask, counted on first need and again at each
+// SetThreads(0), never per step.
 size_t EffectiveThreads();
 
 // Neurons per chunk for a pool of `padded` neurons on `threads` threads: a
@@ -28,14 +30,20 @@ size_t ChunkNeurons(size_t padded, size_t threads);
 // of kBlock), whatever its size; 0 restores ChunkNeurons.
 void SetChunkNeuronsForTest(size_t neurons);
 size_t ChunkNeuronsForTest();
+// Tests only: the system refuses every worker thread past the first
+// `workers` (as it does under a low ulimit); ~0 lifts the limit. Workers
+// already running stay.
+void LimitWorkerStartsForTest(size_t workers);
 
 // Runs task(0), ..., task(count - 1) on up to `threads` threads, the calling
 // thread included, and returns when all are done. Tasks must not throw. The
-// workers are started once, on first need, and sleep when idle (after a spin
+// workers are started once, on first need (if the system refuses one, the
+// region runs on the threads it has), and sleep when idle (after a spin
 // of a few tens of microseconds, so that back-to-back steps do not pay for a
 // wake-up). If another thread is already running a parallel region, this one
 // runs its tasks on the calling thread alone: an embedder's own threads never
-// multiply the workers.
+// multiply the workers. A child forked after a region has no workers (they
+// stayed in the parent): it starts its own on first need.
 void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task);
 
 }  // namespace somas

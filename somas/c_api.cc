@@ -88,8 +88,7 @@ int somas_set_simd_target(const char* name) {
 }
 
 int somas_set_threads(size_t threads) {
-  somas::SetThreads(threads);
-  return SOMAS_OK;
+  return Guard("somas_set_threads", [&] { return Report(somas::SetThreads(threads)); });
 }
 
 size_t somas_threads(void) { return somas::Threads(); }

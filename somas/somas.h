@@ -19,7 +19,7 @@
 #include <vector>
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.3.0"
+#define SOMAS_VERSION "0.4.0"
 
 namespace somas {
 
@@ -320,13 +320,23 @@ std::vector<std::string> AvailableTargets();
 // kInvalidArgument error that lists the usable ones, and changes nothing.
 Status SetSimdTarget(const std::string& name);
 
+// The most threads SetThreads accepts.
+inline constexpr size_t kMaxThreads = 1024;
+
 // Threads that Pool::Step and StepPools use, process-wide: 0 (the default)
-// means every core the machine has, 1 steps on the calling thread alone. The
-// workers are started once, on first need, and sleep between steps. Results
-// are bit-identical whatever the thread count. A step called while another
-// thread's step is using the workers runs on its own thread alone.
-void SetThreads(size_t threads);
-// The thread count in effect (SetThreads(0) resolved to the core count).
+// means one per CPU this process may run on (its affinity mask, as set by
+// taskset, a container's cpuset or an MPI launcher's binding; counted on first
+// need and again at each SetThreads(0), not per step), 1 steps on the calling
+// thread alone, at most kMaxThreads; a larger count is a kInvalidArgument
+// error that changes nothing. The workers are started once, on first need,
+// and sleep between steps; if the system refuses to start one (a thread or
+// memory limit), steps run on the threads that did start. Results are
+// bit-identical whatever the thread count. A step called while another
+// thread's step is using the workers runs on its own thread alone. fork():
+// a child process has none of its parent's workers and starts its own on its
+// first threaded step (docs/embedding.md, "Threads").
+Status SetThreads(size_t threads);
+// The thread count in effect (SetThreads(0) resolved as above).
 size_t Threads();
 
 struct PoolImpl;

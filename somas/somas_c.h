@@ -46,8 +46,12 @@ const char* somas_available_targets(void);
  * message listing the usable ones; nothing changes. */
 int somas_set_simd_target(const char* name);
 
-/* Threads used by every step, process-wide: 0 (the default) = every core,
- * 1 = the calling thread alone. Results are bit-identical for any count. */
+/* Threads used by every step, process-wide: 0 (the default) = one per CPU of
+ * the process's affinity mask (counted once, and again at each call with 0),
+ * 1 = the calling thread alone, at most 1024 (more is SOMAS_ERR_INVALID and
+ * changes nothing). If the system refuses a worker thread, steps run on
+ * fewer. Results are bit-identical for any count. After fork() the child
+ * starts its own workers (docs/embedding.md, "Threads"). */
 int somas_set_threads(size_t threads);
 size_t somas_threads(void);
 

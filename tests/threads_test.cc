@@ -23,7 +23,7 @@ namespace {
 class ThreadsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void TearDown() override {
-    SetThreads(0);
+    ASSERT_TRUE(SetThreads(0).ok());
     SetChunkNeuronsForTest(0);
   }
   const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
@@ -38,7 +38,7 @@ struct Outcome {
 // `steps` steps of a per-neuron-parameter pool of `size`, with NaN and inf
 // currents in several places, on `threads` threads with chunks of `chunk`.
 Outcome Simulate(const ModelSpec& model, size_t size, size_t threads, size_t chunk) {
-  SetThreads(threads);
+  EXPECT_TRUE(SetThreads(threads).ok());
   SetChunkNeuronsForTest(chunk);
   testing::Scenario sc = testing::MakeScenario(model, size, 0.5, true, 17);
   Pool pool;
@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(AllModels, ThreadsTest, ::testing::ValuesIn(testing::Mo
 class StepPoolsTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    SetThreads(0);
+    ASSERT_TRUE(SetThreads(0).ok());
     SetChunkNeuronsForTest(0);
   }
 };
@@ -106,7 +106,7 @@ TEST_F(StepPoolsTest, SeveralPoolsInOneRegionEqualOneByOne) {
                           "StrictRefractoryLeakySoma"};
   const size_t sizes[] = {3000, 1, 40000, 517};
   for (size_t threads : {1, 2, 5}) {
-    SetThreads(threads);
+    ASSERT_TRUE(SetThreads(threads).ok());
     SetChunkNeuronsForTest(threads == 5 ? 512 : 0);
     std::vector<Pool> together, alone;
     for (size_t p = 0; p < 4; ++p) {

@@ -146,7 +146,7 @@ std::string PlotScript(const char* argv0) {
 int Run(const Options& o, const char* argv0) {
   const auto start = Clock::now();
   const Parameters& p = o.p;
-  somas::SetThreads(o.threads);
+  Check(somas::SetThreads(o.threads), "--threads");
   Check(somas::SetSimdTarget(o.target), "--target");
   const size_t begin = p.neurons * rank / ranks, end = p.neurons * (rank + 1) / ranks;
   const size_t local = end - begin;
