@@ -17,7 +17,7 @@
 
 #include "cli/matrix_io.h"
 #include "cli/noise.h"
-#include "engine/config.h"
+#include "engine/files.h"
 #include "engine/format.h"
 #include "engine/parallel.h"
 #include "engine/pool_impl.h"

@@ -1,7 +1,7 @@
 // CSV and NumPy .npy matrices.
 #include "cli/matrix_io.h"
 
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,7 +13,7 @@
 #include <cstring>
 #include <limits>
 
-#include "engine/config.h"
+#include "engine/files.h"
 
 namespace somas {
 namespace {
@@ -217,19 +217,6 @@ Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix*
 
 namespace {
 
-// Refuses what cannot be a file of currents before reading any of it.
-Status CheckRegularFile(const std::string& path, FILE* f, uint64_t* size) {
-  struct stat st;
-  if (fstat(fileno(f), &st) != 0) return Status::Error(StatusCode::kIo, "cannot read " + path);
-  if (S_ISDIR(st.st_mode)) return Status::Error(StatusCode::kIo, path + " is a directory");
-  if (!S_ISREG(st.st_mode)) {
-    return Status::Error(StatusCode::kIo,
-                         path + " is not a regular file (a device, FIFO or socket never ends)");
-  }
-  *size = static_cast<uint64_t>(st.st_size);
-  return Status();
-}
-
 struct FileCloser {
   void operator()(FILE* f) const {
     if (f) std::fclose(f);
@@ -359,11 +346,15 @@ class CsvReader : public CurrentReader {
 
 Status CurrentReader::Open(const std::string& path, size_t columns,
                            std::unique_ptr<CurrentReader>* out) {
-  File file(std::fopen(path.c_str(), "rb"));
-  if (!file) return Status::Error(StatusCode::kIo, "cannot open " + path);
+  int fd = -1;
   uint64_t size = 0;
-  Status status = CheckRegularFile(path, file.get(), &size);
+  Status status = OpenRegularFile(path, &fd, &size);
   if (!status.ok()) return status;
+  File file(fdopen(fd, "rb"));
+  if (!file) {
+    close(fd);
+    return Status::Error(StatusCode::kIo, "cannot open " + path);
+  }
   const bool csv = EndsWith(path, ".csv"), npy = EndsWith(path, ".npy");
   if (!csv && !npy) return Status::Error(path + ": unknown current format; use .csv or .npy");
   if (csv) {

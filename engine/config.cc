@@ -1,16 +1,12 @@
 // JSON pool configurations, parsed with nlohmann-json (Debian's nlohmann-json3-dev).
-#include "engine/config.h"
-
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <vector>
 
+#include "engine/files.h"
 #include "engine/format.h"
 #include "engine/initializer.h"
 #include "engine/registry.h"
@@ -91,30 +87,6 @@ Status Number(const Json& j, const std::string& what, double* out) {
 }
 
 }  // namespace
-
-Status ReadFile(const std::string& path, std::string* contents, uint64_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(StatusCode::kIo, "cannot open " + path);
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return Status::Error(StatusCode::kIo, "cannot open " + path);
-  if (S_ISDIR(st.st_mode)) return Status::Error(StatusCode::kIo, path + " is a directory");
-  if (!S_ISREG(st.st_mode)) {
-    return Status::Error(StatusCode::kIo,
-                         path + " is not a regular file (a device, FIFO or socket never ends)");
-  }
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
-    return Status::Error(StatusCode::kIo, path + " has " + std::to_string(st.st_size) +
-                                              " bytes, more than the " + std::to_string(max_bytes) +
-                                              " this file may have");
-  }
-  std::string buffer(static_cast<size_t>(st.st_size), '\0');
-  in.read(&buffer[0], static_cast<std::streamsize>(buffer.size()));
-  if (in.gcount() != static_cast<std::streamsize>(buffer.size()) || in.bad()) {
-    return Status::Error(StatusCode::kIo, "cannot read " + path + " (did it change while read?)");
-  }
-  *contents = std::move(buffer);
-  return Status();
-}
 
 namespace {
 

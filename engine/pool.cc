@@ -12,7 +12,7 @@
 #include <limits>
 #include <new>
 
-#include "engine/config.h"
+#include "engine/files.h"
 #include "engine/format.h"
 #include "engine/initializer.h"
 #include "engine/parallel.h"

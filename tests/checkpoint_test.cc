@@ -2,6 +2,8 @@
 // target; every damaged, truncated or foreign file is refused whole and the
 // pool it was loaded into is left exactly as it was.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -187,6 +189,30 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   EXPECT_NE(s.message().find("unknown model \"AdaptiveLeakySoma\""), std::string::npos)
       << s.message();
   EXPECT_FALSE(loaded.valid());
+  EXPECT_EQ(testing::Snapshot(pool), before);
+}
+
+// A FIFO with no writer, a device or a directory is refused at once (a
+// blocking open would wait forever), by Load and by FromCheckpoint, and the
+// pool is unchanged. (Were it waited on, this test would time out.)
+TEST(CheckpointFilesTest, NonRegularFilesAreRefusedBeforeAnythingIsRead) {
+  const std::string fifo = ::testing::TempDir() + "/pool.fifo";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  Pool pool = testing::MakePool("LeakySoma", 33);
+  const std::string before = testing::Snapshot(pool);
+  for (const std::string& path : {fifo, std::string("/dev/zero"), ::testing::TempDir()}) {
+    Status s = pool.Load(path);
+    EXPECT_EQ(s.code(), StatusCode::kIo) << path;
+    EXPECT_NE(s.message().find(path + (path == ::testing::TempDir() ? " is a directory"
+                                                                     : " is not a regular file")),
+              std::string::npos)
+        << s.message();
+    Pool loaded;
+    s = Pool::FromCheckpoint(path, &loaded);
+    EXPECT_EQ(s.code(), StatusCode::kIo) << path;
+    EXPECT_FALSE(loaded.valid());
+  }
   EXPECT_EQ(testing::Snapshot(pool), before);
 }
 

@@ -1,6 +1,6 @@
 // Simulation files: initializers, both file forms, canonical write-out,
 // schemas as JSON, and the errors of each malformed input.
-#include "engine/config.h"
+#include "engine/files.h"
 
 #include <gtest/gtest.h>
 

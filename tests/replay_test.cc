@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "cli/matrix_io.h"
-#include "engine/config.h"
+#include "engine/files.h"
 #include "somas/somas.h"
 
 namespace somas {
@@ -179,7 +179,9 @@ namespace {
 // Runs `cli/somas ARGS` and returns its stdout (and exit code).
 std::pair<int, std::string> Somas(const std::string& args) {
   const std::string out_path = TempDir() + "/stdout.txt";
-  const int status = std::system(("cli/somas " + args + " >'" + out_path + "' 2>&1").c_str());
+  // A command that waits on its input (a FIFO nobody writes) is killed, and fails.
+  const int status =
+      std::system(("timeout 60 cli/somas " + args + " >'" + out_path + "' 2>&1").c_str());
   std::string out;
   EXPECT_TRUE(ReadFile(out_path, &out).ok());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
@@ -301,7 +303,30 @@ TEST(FileInputTest, DevicesDirectoriesAndHugeFilesAreRefusedAtOnce) {
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("is a directory"), std::string::npos) << out;
   std::string text;
-  const Status s = ReadFile(TempDir() + "/pool.json", &text, 10);
+  // FIFOs with no writer: refused at once, not waited on (opening one blocks).
+  const std::string fifo = TempDir() + "/fifo.json", fifo_csv = TempDir() + "/fifo.csv",
+                    fifo_npy = TempDir() + "/fifo.npy";
+  for (const std::string& f : {fifo, fifo_csv, fifo_npy}) {
+    unlink(f.c_str());
+    ASSERT_EQ(mkfifo(f.c_str(), 0600), 0) << f;
+  }
+  for (const std::string& args :
+       {"config '" + fifo + "'", "run --config '" + fifo + "'",
+        "replay --pool '" + fifo + "' --current x.csv --out o",
+        "replay --pool '" + TempDir() + "/pool.json' --current '" + fifo_csv + "' --out '" +
+            TempDir() + "/o'",
+        "replay --pool '" + TempDir() + "/pool.json' --current '" + fifo_npy + "' --out '" +
+            TempDir() + "/o'"}) {
+    std::tie(code, out) = Somas(args);
+    EXPECT_EQ(code, 2) << args;
+    EXPECT_NE(out.find("fifo.") , std::string::npos) << out;
+    EXPECT_NE(out.find("is not a regular file"), std::string::npos) << out;
+  }
+  EXPECT_FALSE(Exists(TempDir() + "/o"));
+  Status s = ReadFile(fifo, &text);
+  EXPECT_EQ(s.code(), StatusCode::kIo);
+  EXPECT_NE(s.message().find(fifo + " is not a regular file"), std::string::npos) << s.message();
+  s = ReadFile(TempDir() + "/pool.json", &text, 10);
   EXPECT_NE(s.message().find("more than the 10 this file may have"), std::string::npos)
       << s.message();
 }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/matrix_io.h"
-#include "engine/config.h"
+#include "engine/files.h"
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
 

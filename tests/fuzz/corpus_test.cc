@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/config.h"
+#include "engine/files.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
