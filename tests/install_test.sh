@@ -37,6 +37,29 @@ case $mode in
     c++ -std=c++17 -Wall -Werror "$TEST_TMPDIR/api.cc" $(pkg-config --cflags --libs somas) \
       -o "$TEST_TMPDIR/api"
     "${preload[@]}" "$TEST_TMPDIR/api"
+    # The static library, as docs/embedding.md links it: the program needs no libsomas.so.
+    sanitize=()
+    [[ -n "$asan" ]] && sanitize=(-fsanitize=address,undefined)
+    cc -std=c99 -Wall -Werror "${sanitize[@]}" "$root/examples/c/pool_demo.c" \
+      $(pkg-config --cflags somas) "$prefix/lib/libsomas.a" -lhwy -lhwy_contrib -lz -lstdc++ -lm \
+      -pthread -o "$TEST_TMPDIR/pool_demo_static"
+    if readelf -d "$TEST_TMPDIR/pool_demo_static" | grep -q 'libsomas'; then
+      echo "install_test: the static program still needs libsomas.so" >&2
+      exit 1
+    fi
+    "$TEST_TMPDIR/pool_demo_static" "$TEST_TMPDIR/pool_demo_static.ckpt"
+    # A moved install: pkg-config must point into the new place, and the old
+    # one is gone, so a baked-in path would fail to compile or to run.
+    rm -rf "$prefix.moved"
+    mv "$prefix" "$prefix.moved"
+    export PKG_CONFIG_PATH="$prefix.moved/lib/pkgconfig"
+    [[ $(pkg-config --variable=includedir somas) == "$prefix.moved/lib/pkgconfig/../../include" ]] || {
+      echo "install_test: somas.pc does not follow its prefix: $(pkg-config --variable=includedir somas)" >&2
+      exit 1
+    }
+    cc -std=c99 -Wall -Werror "$root/examples/c/pool_demo.c" $(pkg-config --cflags --libs somas) \
+      -o "$TEST_TMPDIR/pool_demo_moved"
+    "${preload[@]}" "$TEST_TMPDIR/pool_demo_moved" "$TEST_TMPDIR/pool_demo_moved.ckpt"
     ;;
   python)
     # (CPython itself keeps memory until exit: no leak report for it.)

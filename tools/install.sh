@@ -23,8 +23,10 @@ cp -f "$root/python/somas/__init__.py" "$prefix/lib/python/somas/"
 chmod 644 "$prefix"/include/somas/*.h "$prefix/lib/libsomas.a" "$prefix/lib/python/somas/__init__.py"
 chmod 755 "$prefix/lib/libsomas.so"
 
+# Relocatable: every path is relative to the .pc file itself, so a prefix
+# that is moved or copied elsewhere still builds against its own files.
 cat > "$prefix/lib/pkgconfig/somas.pc" <<PC
-prefix=$prefix
+prefix=\${pcfiledir}/../..
 libdir=\${prefix}/lib
 includedir=\${prefix}/include
 
