@@ -234,7 +234,7 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
       r.GetArray(pool->states[s].data(), padded);
       for (size_t i = 0; i < padded; ++i) {
         const float v = pool->states[s][i];
-        if (!std::isfinite(v) || std::fabs(v) > 1e30f) {
+        if (!std::isfinite(v) || std::fabs(v) > kStateBound) {
           return Bad("state " + std::to_string(s) + " of neuron " + std::to_string(i) +
                      " is not finite or beyond +-1e30");
         }

@@ -36,10 +36,7 @@ using DU16 = hn::Rebind<uint16_t, DF>;
 #define SOMAS_BODY HWY_ATTR __attribute__((always_inline))
 #endif
 
-// States are kept within +-kStateBound: far beyond any potential, current or
-// threshold a model reaches in use, and small enough that no single step can
-// turn a bounded state into inf - inf (which would be NaN).
-inline constexpr float kStateBound = 1e30f;
+// States are kept within +-kStateBound (somas/somas.h), clamped by Bound().
 // States that decay towards zero are flushed to exactly 0 below this magnitude,
 // so a silent neuron never lingers in subnormal floats (slow on some CPUs).
 inline constexpr float kFlushBelow = 1e-30f;

@@ -22,9 +22,6 @@
 namespace somas {
 namespace {
 
-constexpr double kFloatMax = std::numeric_limits<float>::max();
-// Written states stay inside the kernels' own bound (engine/kernel-inl.h).
-constexpr double kStateLimit = 1e30;
 
 std::string Describe(const ModelSpec& spec, int param, double value) {
   const ParamSpec& p = spec.params[param];
@@ -171,9 +168,10 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       const double raw = columns[k].at(i);
       const ParamSpec& ps = spec.params[k];
       const std::string where = AtNeuron(columns[k].per_neuron, i);
-      if (!std::isfinite(raw) || std::fabs(raw) > kFloatMax) {
+      if (!(std::fabs(raw) <= kStateBound) ||
+          !(std::fabs(static_cast<float>(raw)) <= kStateBound)) {
         return Status::Error(label + ": " + Describe(spec, k, raw) + where +
-                             ": must be a finite number (|x| <= 3.4e38)");
+                             ": must be a finite number within +-1e30 (the bound on every value)");
       }
       p[k] = static_cast<double>(static_cast<float>(raw));
       if (ps.bound == Bound::kPositive && !(p[k] > 0)) {
@@ -194,6 +192,18 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
           per_neuron |= columns[k].per_neuron;
         }
         return Status::Error(message + AtNeuron(per_neuron, i) + ": " + v->rule);
+      }
+    }
+    // Every initial state within the bound (Reset writes them).
+    float initial[kMaxFloatStates];
+    spec.init(p, initial);
+    for (size_t s = 0, f = 0; s < spec.states.size(); ++s) {
+      if (spec.states[s].counter) continue;
+      const float v = initial[f++];
+      if (!(std::fabs(v) <= kStateBound)) {
+        return Status::Error(label + ": " + spec.states[s].name + " starts at " +
+                             spec.states[s].initial + " = " + FormatFloat(v) +
+                             AtNeuron(tables.any_per_neuron, i) + ", beyond the state bound +-1e30");
       }
     }
     spec.derive(p, dt, i == 0 ? k0 : k1);
@@ -575,16 +585,22 @@ Status KernelValue(const PoolImpl& pool, const StateSpec& state, size_t neuron, 
     *out = value;
     return Status();
   }
-  if (!std::isfinite(value) || std::fabs(value) > kStateLimit) {
-    return Status::Error(where + ": must be finite, within +-1e30");
-  }
+  // The bound applies to the stored (kernel-unit) value. A value that
+  // Potentials() or GetState() returned converts back to within one float
+  // rounding of a stored one: a step past the bound by that rounding alone
+  // is clamped to it, so every value read can be written back.
   const double offset =
       state.offset_param < 0 ? 0.0 : pool.tables.params[state.offset_param].at(neuron);
-  const double kernel = static_cast<double>(value) - offset;
-  if (std::fabs(kernel) > kStateLimit) {
-    return Status::Error(where + ": must be finite, within +-1e30");
+  const float kernel = static_cast<float>(static_cast<double>(value) - offset);
+  const float rounding_slack = std::nextafter(kStateBound, HUGE_VALF);
+  if (!std::isfinite(value) || !(std::fabs(kernel) <= rounding_slack)) {
+    return Status::Error(where + ": must be finite, and within +-1e30 of " +
+                         (state.offset_param < 0
+                              ? std::string("0")
+                              : pool.spec->params[state.offset_param].name) +
+                         " (the bound on every value)");
   }
-  *out = static_cast<float>(kernel);
+  *out = std::max(-kStateBound, std::min(kernel, kStateBound));
   return Status();
 }
 
@@ -832,7 +848,7 @@ Status Pool::Load(const std::string& path) {
   // No checkpoint of this pool is larger than this (every parameter per neuron).
   const PoolImpl& p = *impl_;
   const uint64_t largest =
-      (uint64_t{1} << 20) +
+      (uint64_t{1} << 20) + p.name.size() + p.spec->name.size() +
       uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
   std::string bytes;
   Status status = ReadFile(path, &bytes, largest);

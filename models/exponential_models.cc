@@ -49,6 +49,7 @@ std::vector<ParamSpec> ExponentialParams() {
 
 std::optional<Violation> CheckExponential(NeuronParams p, double dt) {
   if (auto v = CheckThresholdAboveReset(p, kThreshold, kReset)) return v;
+  if (auto v = CheckResetWithinBound(p, kReset, kRest)) return v;
   if (auto v = CheckEulerStable(p, kTau, dt)) return v;
   const double largest = p[kSlope] * std::exp((p[kThreshold] - p[kRheobase]) / p[kSlope]);
   if (!(largest <= kMaxExponentialTerm)) {
@@ -109,7 +110,8 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
   m.description = description;
   m.reference = kReference;
   m.params = ExponentialParams();
-  m.rules = {"threshold > potential_reset", "dt / potential_tau < 2 (forward Euler stability)",
+  m.rules = {"threshold > potential_reset", kResetWithinBoundRule,
+             "dt / potential_tau < 2 (forward Euler stability)",
              "spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV"};
   m.states = {{"potential", "mV", "potential_rest", false, kRest}};
   m.num_float_states = 1;

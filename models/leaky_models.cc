@@ -26,7 +26,8 @@ std::vector<ParamSpec> LeakyParams() {
 }
 
 std::optional<Violation> CheckLeaky(NeuronParams p, double /*dt*/) {
-  return CheckThresholdAboveReset(p, kThreshold, kReset);
+  if (auto v = CheckThresholdAboveReset(p, kThreshold, kReset)) return v;
+  return CheckResetWithinBound(p, kReset, kRest);
 }
 
 std::optional<Violation> CheckRefractoryLeaky(NeuronParams p, double dt) {
@@ -62,7 +63,7 @@ ModelSpec LeakyBase(const char* name, const char* description) {
   m.description = description;
   m.reference = kGerstner;
   m.params = LeakyParams();
-  m.rules = {"threshold > potential_reset"};
+  m.rules = {"threshold > potential_reset", kResetWithinBoundRule};
   m.states = {{"potential", "mV", "potential_rest", false, kRest}};
   m.num_float_states = 1;
   m.num_constants = kLeakyReset + 1;

@@ -16,6 +16,14 @@ std::optional<Violation> CheckThresholdAboveReset(NeuronParams p, int threshold,
       "threshold must be greater than potential_reset, or the neuron fires on every step"};
 }
 
+std::optional<Violation> CheckResetWithinBound(NeuronParams p, int reset, int rest) {
+  if (std::fabs(static_cast<float>(p[reset] - p[rest])) <= kStateBound) return std::nullopt;
+  return Violation{{reset, rest},
+                   "potential_reset - potential_rest = " + FormatNumber(p[reset] - p[rest]) +
+                       " mV is beyond the state bound +-1e30 mV (potentials are kept relative "
+                       "to potential_rest)"};
+}
+
 std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt) {
   const double steps = CooldownSteps(p[cooldown], dt);
   if (steps <= kMaxCooldownSteps) return std::nullopt;

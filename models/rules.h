@@ -18,6 +18,11 @@ double CooldownSteps(double cooldown, double dt);
 
 // threshold > potential_reset, or a neuron would fire on every step.
 std::optional<Violation> CheckThresholdAboveReset(NeuronParams p, int threshold, int reset);
+// The potential written at a spike, potential_reset - potential_rest in
+// kernel units, must be within the state bound.
+std::optional<Violation> CheckResetWithinBound(NeuronParams p, int reset, int rest);
+inline constexpr char kResetWithinBoundRule[] =
+    "|potential_reset - potential_rest| <= 1e30 mV (the state bound)";
 // round(cooldown / dt) must fit the counter.
 std::optional<Violation> CheckCooldown(NeuronParams p, int cooldown, double dt);
 // Forward Euler on dx/dt = -x / tau is stable only for dt / tau < 2.

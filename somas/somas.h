@@ -75,6 +75,13 @@ inline constexpr size_t kBlock = 16;
 inline constexpr size_t kMaxParams = 16;
 inline constexpr size_t kMaxFloatStates = 3;
 inline constexpr size_t kMaxConstants = 16;
+// The one bound on values: every parameter, and every float state in kernel
+// units (as stored, written by a kernel, set by users or read from a
+// checkpoint), is finite and within +-kStateBound. Kernels clamp what they
+// integrate to it; the engine refuses parameters that would reset a state
+// beyond it. Far beyond any value a model reaches in use, and small enough
+// that no single step turns a bounded state into inf - inf.
+inline constexpr float kStateBound = 1e30f;
 
 // A kernel constant: element i is data[i & mask]. A per-neuron array has
 // mask = ~0; a value shared by the whole pool points at kBlock copies of it
@@ -405,8 +412,10 @@ class Pool {
 
   // State variables by name (ModelSpec::states), in user units: "potential"
   // in absolute mV, the refractory counter in whole steps left. `n` must be
-  // size(). Writes must be finite and within +-1e30 (counters: whole numbers
-  // 0..65535).
+  // size(). Writes must be finite, and their stored value (relative to the
+  // offset parameter, e.g. potential - potential_rest) within +-kStateBound;
+  // a value read from the pool can always be written back (counters: whole
+  // numbers 0..65535).
   Status GetState(const std::string& name, float* out, size_t n) const;
   Status SetState(const std::string& name, const float* values, size_t n);
   Status SetState(const std::string& name, size_t neuron, float value);

@@ -80,5 +80,73 @@ TEST(PropertyTest, RandomValidConfigurationsNeverProduceNonFiniteStates) {
   }
 }
 
+// Values at and near the bound, and ordinary ones: what a fuzzing user sends.
+double Extreme(const ParamSpec& p, std::mt19937_64& rng) {
+  static const double kMagnitudes[] = {1e30, 9.9999e29, 5e29, 1e29, 1e20, 1e3, 20, 1, 1e-3, 0};
+  std::uniform_int_distribution<int> pick(0, 12);
+  const int k = pick(rng);
+  if (k >= 10) return p.default_value;
+  const double m = kMagnitudes[k];
+  return (p.bound == Bound::kFinite && (rng() & 1)) ? -m : m;
+}
+
+float ExtremeCurrent(std::mt19937_64& rng) {
+  static const float kValues[] = {std::numeric_limits<float>::max(), 1e30f, 1e20f, 1e6f, 300.0f,
+                                  0.0f};
+  const float v = kValues[rng() % 6];
+  return (rng() & 1) ? -v : v;
+}
+
+// One bound everywhere: for any accepted parameters and any finite inputs,
+// what the pool holds can be saved and loaded, and every state read back
+// can be written back.
+TEST(PropertyTest, EveryPoolSavesAndLoadsAndEveryStateReadCanBeWritten) {
+  std::mt19937_64 rng(31);
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    size_t accepted = 0, at_bound = 0;
+    for (int attempt = 0; attempt < 8000; ++attempt) {
+      PoolConfig config;
+      config.model = m.name;
+      config.size = 3;
+      config.dt = (rng() & 1) ? 1.0 : 0.1;
+      for (const ParamSpec& p : m.params) {
+        if (rng() % 3 == 0) continue;  // default
+        config.params[p.name] = (rng() & 1) ? ParamValue::Shared(Extreme(p, rng))
+                                            : ParamValue::PerNeuron({Extreme(p, rng),
+                                                                     Extreme(p, rng),
+                                                                     Extreme(p, rng)});
+      }
+      Pool pool;
+      if (!Pool::Create(config, &pool).ok()) continue;
+      ++accepted;
+      std::vector<float> current(config.size);
+      for (int t = 0; t < 4; ++t) {
+        for (float& c : current) c = ExtremeCurrent(rng);
+        ASSERT_TRUE(pool.Step(current).ok());
+        std::string bytes;
+        ASSERT_TRUE(pool.SaveToBuffer(&bytes).ok());
+        Pool loaded;
+        ASSERT_TRUE(pool.Clone(&loaded).ok());
+        const Status load = loaded.LoadFromBuffer(bytes);
+        ASSERT_TRUE(load.ok()) << m.name << " step " << t << ": " << load.message();
+        for (const StateSpec& state : m.states) {
+          if (state.counter) continue;
+          std::vector<float> values(config.size);
+          ASSERT_TRUE(pool.GetState(state.name, values.data(), values.size()).ok());
+          const Status write = pool.SetState(state.name, values.data(), values.size());
+          ASSERT_TRUE(write.ok()) << m.name << " step " << t << ": " << write.message();
+        }
+        for (size_t k = 0; k < m.num_float_states; ++k) {
+          for (size_t i = 0; i < config.size; ++i) {
+            at_bound += std::fabs(testing::StateArray(pool, k)[i]) == kStateBound;
+          }
+        }
+      }
+    }
+    EXPECT_GT(accepted, 300u) << m.name;
+    EXPECT_GT(at_bound, 0u) << m.name << ": no state ever reached the bound";
+  }
+}
+
 }  // namespace
 }  // namespace somas
