@@ -430,13 +430,17 @@ Status Pool::Step(const float* current, size_t n, StepReport* report) {
   if (!impl_) return EmptyPool("Step");
   const size_t threads = EffectiveThreads();
   PreparedStep step;
-  Status status = Prepare(*impl_, current, n, threads, &step);
-  if (!status.ok()) return status;
+  try {  // (the per-chunk reports are the only allocation)
+    Status status = Prepare(*impl_, current, n, threads, &step);
+    if (!status.ok()) return status;
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(impl_->Label(), impl_->size);
+  }
   ParallelFor(step.chunks, threads, [&](size_t c) { RunChunk(step, c); });
   return Finish(step, report);
 }
 
-Status StepPools(PoolStep* steps, size_t count) {
+Status StepPools(PoolStep* steps, size_t count) try {
   if (!steps && count) return Status::Error("StepPools: the list of pools is null");
   for (size_t i = 0; i < count; ++i) {
     steps[i].report = StepReport();
@@ -475,6 +479,10 @@ Status StepPools(PoolStep* steps, size_t count) {
     if (!status.ok() && first_error.ok()) first_error = status;
   }
   return first_error;
+} catch (const std::bad_alloc&) {
+  // Before any pool was stepped: the allocations precede the parallel region.
+  return Status::Error(StatusCode::kOutOfMemory, "StepPools: out of memory preparing " +
+                                                     std::to_string(count) + " pools");
 }
 
 const uint8_t* Pool::spike_bits() const {

@@ -192,6 +192,21 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   EXPECT_EQ(testing::Snapshot(pool), before);
 }
 
+// The size cap of Load counts the pool's name: a pool named with 1.5 MiB
+// loads its own checkpoint.
+TEST(CheckpointFilesTest, APoolWithAHugeNameLoadsItsOwnCheckpoint) {
+  PoolConfig config;
+  config.model = "LeakySoma";
+  config.name = std::string(3 << 19, 'n');
+  config.size = 20;
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(config, &pool).ok());
+  const std::string path = ::testing::TempDir() + "/named.ckpt";
+  ASSERT_TRUE(pool.Save(path).ok());
+  const Status s = pool.Load(path);
+  EXPECT_TRUE(s.ok()) << s.message().substr(0, 300);
+}
+
 // A FIFO with no writer, a device or a directory is refused at once (a
 // blocking open would wait forever), by Load and by FromCheckpoint, and the
 // pool is unchanged. (Were it waited on, this test would time out.)
