@@ -58,6 +58,30 @@ struct Resolved {
   std::vector<const ParamValue*> given;  // by schema index; nullptr = default
 };
 
+// One parameter's value for a pool of `size`: one shared value, `size`
+// values, or a valid initializer alone.
+Status CheckShape(const std::string& label, const std::string& name, const ParamValue& value,
+                  size_t size) {
+  if (value.initializer && !value.values.empty()) {
+    return Status::Error(label + ": " + name + " has both " + std::to_string(value.values.size()) +
+                         " value(s) and an initializer; give one or the other");
+  }
+  if (value.initializer) {
+    const std::string problem = value.initializer->Problem();
+    if (!problem.empty()) {
+      return Status::Error(label + ": " + name + ": " + KindName(value.initializer->kind) +
+                           " initializer: " + problem);
+    }
+  } else if (value.values.size() != (value.per_neuron ? size : 1)) {
+    if (!value.per_neuron) {
+      return Status::Error(label + ": " + name + " needs exactly one shared value");
+    }
+    return Status::Error(label + ": " + name + " has " + std::to_string(value.values.size()) +
+                         " values, but the pool has " + std::to_string(size) + " neurons");
+  }
+  return Status();
+}
+
 // Lookup, dt, size, parameter names, lengths and initializers: everything
 // that can be checked without touching per-neuron values.
 Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out) {
@@ -86,19 +110,8 @@ Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out
       return Status::Error(label + ": unknown parameter \"" + name + "\"; did you mean \"" +
                            Closest(name, names) + "\"?");
     }
-    if (value.initializer) {
-      const std::string problem = value.initializer->Problem();
-      if (!problem.empty()) {
-        return Status::Error(label + ": " + name + ": " + KindName(value.initializer->kind) +
-                             " initializer: " + problem);
-      }
-    } else if (value.values.size() != (value.per_neuron ? config.size : 1)) {
-      if (!value.per_neuron) {
-        return Status::Error(label + ": " + name + " needs exactly one shared value");
-      }
-      return Status::Error(label + ": " + name + " has " + std::to_string(value.values.size()) +
-                           " values, but the pool has " + std::to_string(config.size) + " neurons");
-    }
+    Status status = CheckShape(label, name, value, config.size);
+    if (!status.ok()) return status;
     given[k] = &value;
   }
   *out = {spec, label, std::move(given)};
@@ -753,23 +766,15 @@ Status Pool::SetParam(const std::string& name, const ParamValue& value) {
   int k = 0;
   Status status = FindParam(p, name, &k);
   if (!status.ok()) return status;
+  status = CheckShape(p.Label(), name, value, p.size);
+  if (!status.ok()) return status;
   std::vector<double> drawn;
   ParamColumn column;
   if (value.initializer) {
-    const std::string problem = value.initializer->Problem();
-    if (!problem.empty()) {
-      return Status::Error(p.Label() + ": " + name + ": " + KindName(value.initializer->kind) +
-                           " initializer: " + problem);
-    }
     const uint64_t stream = StreamKey(p.seed, p.name, name);
     drawn.resize(p.size);
     for (size_t i = 0; i < p.size; ++i) drawn[i] = value.initializer->Draw(stream, i);
     column = {true, 0, drawn.data(), nullptr};
-  } else if (value.values.size() != (value.per_neuron ? p.size : 1)) {
-    return Status::Error(p.Label() + ": " + name + " has " + std::to_string(value.values.size()) +
-                         " values, but needs " +
-                         (value.per_neuron ? std::to_string(p.size) + " (one per neuron)"
-                                           : std::string("exactly one shared value")));
   } else if (value.per_neuron) {
     column = {true, 0, value.values.data(), nullptr};
   } else {

@@ -15,6 +15,8 @@ package as installed by `tools/bazel run //:install -- PREFIX`
 
 import ctypes
 import json
+import math
+import numbers
 import os
 
 import numpy as np
@@ -119,8 +121,9 @@ def set_simd_target(name):
 
 
 def set_threads(n):
-    """Threads every step uses: 0 = every core (the default), 1 = the calling thread."""
-    _check(_lib.somas_set_threads(int(n)))
+    """Threads every step uses: 0 = one per usable CPU (the default), 1 = the
+    calling thread, at most 1024. A larger count raises SomasError; nothing changes."""
+    _check(_lib.somas_set_threads(_count(n, "set_threads: n")))
 
 
 def threads():
@@ -146,6 +149,26 @@ def models():
     return json.loads(_lib.somas_models_json().decode())["models"]
 
 
+def _count(value, what, lowest=0):
+    """A whole number >= lowest: an int or numpy integer, never a bool, float or string."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError("%s must be an integer, got %r (%s)" % (what, value, type(value).__name__))
+    value = int(value)
+    if value < lowest:
+        raise ValueError("%s must be >= %d, got %d" % (what, lowest, value))
+    return value
+
+
+def _real(value, what):
+    """A finite real number: int, float or numpy scalar, never a bool or string."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError("%s must be a number, got %r (%s)" % (what, value, type(value).__name__))
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError("%s = %r: must be a finite number" % (what, value))
+    return value
+
+
 def _floats(values, n, what):
     a = np.ascontiguousarray(values, dtype=np.float32)  # no copy if already so
     if a.ndim != 1 or a.shape[0] != n:
@@ -153,15 +176,38 @@ def _floats(values, n, what):
     return a
 
 
-def _params_json(params):
+def _params_json(model, params):
+    """Parameters as the engine's JSON; what JSON cannot carry is refused here,
+    naming the model, the parameter and (for arrays) the neuron."""
+    if not isinstance(params, dict):
+        raise TypeError("params must be a dict of parameter name -> value, got %s"
+                        % type(params).__name__)
     out = {}
     for name, value in params.items():
-        if isinstance(value, dict):
-            out[name] = value  # an initializer
+        what = "%s: parameter %s" % (model, name)
+        if not isinstance(name, str):
+            raise TypeError("%s: parameter names are strings, got %r" % (model, name))
+        if isinstance(value, dict):  # an initializer: its numbers must be finite too
+            for key, x in value.items():
+                if isinstance(x, numbers.Real) and not isinstance(x, bool):
+                    _real(x, "%s, initializer %s" % (what, key))
+            out[name] = value
         elif np.ndim(value) == 0:
-            out[name] = float(value)
+            out[name] = _real(value, what)
         else:
-            out[name] = [float(x) for x in np.asarray(value, dtype=np.float64).ravel()]
+            a = np.asarray(value)
+            if a.ndim != 1:
+                raise ValueError("%s: per-neuron values must be a 1-D array, got shape %s"
+                                 % (what, a.shape))
+            if a.dtype.kind not in "iuf":
+                raise TypeError("%s: per-neuron values must be numbers, got dtype %s"
+                                % (what, a.dtype))
+            a = a.astype(np.float64)
+            bad = np.flatnonzero(~np.isfinite(a))
+            if bad.size:
+                raise ValueError("%s = %r at neuron %d: must be a finite number"
+                                 % (what, a[bad[0]], bad[0]))
+            out[name] = a.tolist()
     return out
 
 
@@ -169,8 +215,13 @@ class Pool:
     """N neurons of one model. Not thread-safe: one thread at a time per pool."""
 
     def __init__(self, model, size, dt=1.0, params=None, seed=0):
-        spec = {"model": model, "size": int(size), "dt": float(dt), "seed": int(seed),
-                "params": _params_json(params or {})}
+        if not isinstance(model, str):
+            raise TypeError("model must be a model name (str), got %r" % (model,))
+        spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
+                "seed": _count(seed, "seed"),
+                "params": _params_json(model, {} if params is None else params)}
+        if spec["seed"] >= 1 << 64:
+            raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
         handle = _pool_p()
         _check(_lib.somas_pool_create(json.dumps(spec).encode(), _c.byref(handle)))
         self._adopt(handle)
@@ -254,11 +305,16 @@ class Pool:
     def set_param(self, name, value):
         """A number for every neuron, or an array of one value per neuron."""
         if np.ndim(value) == 0:
+            what = "set_param: %s" % name
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError("%s must be a number, got %r" % (what, value))
             _check(_lib.somas_pool_set_param(self._handle, name.encode(), float(value)))
             return
-        a = np.ascontiguousarray(value, dtype=np.float64)
-        if a.ndim != 1:
-            raise SomasError("set_param needs a number or a 1-D array", 1)
+        a = np.asarray(value)
+        if a.ndim != 1 or a.dtype.kind not in "iuf":
+            raise SomasError("set_param: %s needs a number or a 1-D array of numbers, got "
+                             "shape %s, dtype %s" % (name, a.shape, a.dtype), 1)
+        a = np.ascontiguousarray(a, dtype=np.float64)
         _check(_lib.somas_pool_set_param_values(self._handle, name.encode(),
                                                 a.ctypes.data_as(_f64_p), a.shape[0]))
 

@@ -1,6 +1,7 @@
 """Tests of the somas Python module, run with Debian's python3 and python3-numpy
 against an install into a temporary prefix (tests/install_test.sh)."""
 
+import multiprocessing
 import os
 import tempfile
 import unittest
@@ -135,6 +136,107 @@ class PoolTest(unittest.TestCase):
                 pool.restore(path)
             with self.assertRaisesRegex(somas.SomasError, "cannot open"):
                 somas.Pool.load(os.path.join(d, "missing.ckpt"))
+
+
+def _step_in_child(queue):
+    # A forked child steps on several threads and on one (it used to hang).
+    pool = somas.Pool("LeakySoma", 100000)
+    current = np.full(100000, 700.0, dtype=np.float32)
+    for _ in range(5):
+        pool.step(current)
+    somas.set_threads(1)
+    pool.step(current)
+    queue.put(float(pool.potentials().sum()))
+
+
+class ArgumentTest(unittest.TestCase):
+    def tearDown(self):
+        somas.set_threads(0)
+
+    def test_sizes_seeds_and_thread_counts_must_be_whole_numbers(self):
+        for bad in (1.5, "12", True, None, 12.0):
+            with self.assertRaisesRegex(TypeError, "size must be an integer"):
+                somas.Pool("LeakySoma", bad)
+        with self.assertRaisesRegex(ValueError, "size must be >= 1, got 0"):
+            somas.Pool("LeakySoma", 0)
+        self.assertEqual(somas.Pool("LeakySoma", np.int64(7)).size, 7)
+        for bad in (1.9, "3", False):
+            with self.assertRaisesRegex(TypeError, "seed must be an integer"):
+                somas.Pool("LeakySoma", 3, seed=bad)
+        with self.assertRaisesRegex(ValueError, "seed must be >= 0"):
+            somas.Pool("LeakySoma", 3, seed=-1)
+        with self.assertRaisesRegex(ValueError, "seed must be < 2\\*\\*64"):
+            somas.Pool("LeakySoma", 3, seed=1 << 64)
+        with self.assertRaisesRegex(TypeError, "dt must be a number"):
+            somas.Pool("LeakySoma", 3, dt="0.5")
+        with self.assertRaisesRegex(TypeError, "model must be a model name"):
+            somas.Pool(3, 3)
+        somas.set_threads(2)
+        for bad in (2.7, "2", True):
+            with self.assertRaisesRegex(TypeError, "set_threads: n must be an integer"):
+                somas.set_threads(bad)
+        with self.assertRaisesRegex(ValueError, "set_threads: n must be >= 0, got -1"):
+            somas.set_threads(-1)
+        with self.assertRaisesRegex(somas.SomasError, "0 \\(one per usable CPU\\) to 1024"):
+            somas.set_threads(1025)
+        self.assertEqual(somas.threads(), 2)
+
+    def test_parameters_are_named_when_json_cannot_carry_them(self):
+        with self.assertRaisesRegex(ValueError, "LeakySoma: parameter threshold = nan: must be "
+                                                "a finite number"):
+            somas.Pool("LeakySoma", 3, params={"threshold": float("nan")})
+        with self.assertRaisesRegex(ValueError, "parameter potential_rest = -inf at neuron 2"):
+            somas.Pool("LeakySoma", 3, params={"potential_rest": [-60.0, -60.0, -np.inf]})
+        with self.assertRaisesRegex(ValueError, "threshold: per-neuron values must be a 1-D "
+                                                "array, got shape \\(2, 2\\)"):
+            somas.Pool("LeakySoma", 4, params={"threshold": np.full((2, 2), -40.0)})
+        with self.assertRaisesRegex(ValueError, "initializer max = inf"):
+            somas.Pool("LeakySoma", 4, params={"threshold": {"kind": "uniform", "min": -45,
+                                                              "max": float("inf")}})
+        with self.assertRaisesRegex(TypeError, "threshold must be a number"):
+            somas.Pool("LeakySoma", 4, params={"threshold": "-40"})
+        pool = somas.Pool("LeakySoma", 4)
+        with self.assertRaisesRegex(somas.SomasError, "1-D array of numbers, got shape \\(2, 2\\)"):
+            pool.set_param("threshold", np.full((2, 2), -40.0))
+        with self.assertRaisesRegex(TypeError, "set_param: threshold must be a number"):
+            pool.set_param("threshold", "-40")
+        with self.assertRaisesRegex(somas.SomasError, "threshold = nan mV"):
+            pool.set_param("threshold", float("nan"))
+
+    def test_the_seed_reaches_the_initializers(self):
+        init = {"threshold": {"kind": "uniform", "min": -45.0, "max": -40.0}}
+        a = somas.Pool("LeakySoma", 50, params=init, seed=1).param("threshold")
+        b = somas.Pool("LeakySoma", 50, params=init, seed=2).param("threshold")
+        c = somas.Pool("LeakySoma", 50, params=init, seed=2).param("threshold")
+        self.assertFalse(np.array_equal(a, b))
+        np.testing.assert_array_equal(b, c)
+
+    def test_results_are_the_callers_not_a_buffer_the_next_step_reuses(self):
+        pool = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -40.0, -40.0],
+                                                  "potential_reset": -70.0})
+        first = pool.step(np.float32([1000, 0, 0]))
+        v = pool.potentials()
+        second = pool.step(np.float32([0, 0, 0]))
+        self.assertEqual(first.tolist(), [0])
+        self.assertEqual(second.tolist(), [])
+        self.assertEqual(v[0], np.float32(-70.0))
+        self.assertNotEqual(pool.potentials()[0], v[0])
+
+    def test_a_forked_child_steps_and_exits(self):
+        somas.set_threads(2)
+        pool = somas.Pool("LeakySoma", 100000)
+        pool.step(np.full(100000, 700.0, dtype=np.float32))  # the workers are running
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=_step_in_child, args=(queue,))
+        child.start()
+        child.join(60)
+        if child.is_alive():
+            child.kill()
+            self.fail("the forked child hung")
+        self.assertEqual(child.exitcode, 0)
+        self.assertTrue(np.isfinite(queue.get(timeout=5)))
+        pool.step(np.full(100000, 700.0, dtype=np.float32))  # the parent's workers still work
 
 
 if __name__ == "__main__":
