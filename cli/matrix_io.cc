@@ -226,11 +226,11 @@ using File = std::unique_ptr<FILE, FileCloser>;
 
 class NpyReader : public CurrentReader {
  public:
-  NpyReader(std::string path, File file, NpyInfo info)
+  NpyReader(std::string path, File file, NpyInfo info, size_t block_bytes)
       : path_(std::move(path)), file_(std::move(file)), info_(std::move(info)) {
-    // About 4 MiB of file per read, at least one row.
+    // About `block_bytes` of file per read, at least one row.
     const uint64_t row_bytes = info_.columns * info_.item;
-    block_rows_ = std::max<uint64_t>(1, (uint64_t{4} << 20) / std::max<uint64_t>(1, row_bytes));
+    block_rows_ = std::max<uint64_t>(1, block_bytes / std::max<uint64_t>(1, row_bytes));
   }
   uint64_t rows() const override { return info_.rows; }
   Status Next(float* row, bool* done) override {
@@ -275,8 +275,11 @@ class NpyReader : public CurrentReader {
 
 class CsvReader : public CurrentReader {
  public:
-  CsvReader(std::string path, File file, size_t columns)
-      : path_(std::move(path)), file_(std::move(file)), columns_(columns) {}
+  CsvReader(std::string path, File file, size_t columns, size_t buffer_bytes)
+      : path_(std::move(path)),
+        file_(std::move(file)),
+        columns_(columns),
+        buffer_(std::max<size_t>(1, buffer_bytes), '\0') {}
   uint64_t rows() const override { return 0; }
   Status Next(float* row, bool* done) override {
     *done = false;
@@ -287,16 +290,10 @@ class CsvReader : public CurrentReader {
     line.clear();
     bool at_end = false;
     while (true) {
-      if (pos_ == filled_) {  // refill: 1 MiB at a time
-        filled_ = std::fread(&buffer_[0], 1, buffer_.size(), file_.get());
-        pos_ = 0;
-        if (filled_ == 0) {
-          if (std::ferror(file_.get())) {
-            return Status::Error(StatusCode::kIo, "cannot read " + path_);
-          }
-          at_end = true;
-          break;
-        }
+      if (pos_ == filled_) {  // refill: a buffer at a time
+        Status status = Refill(&at_end);
+        if (!status.ok()) return status;
+        if (at_end) break;
       }
       const char* start = buffer_.data() + pos_;
       const char* newline = static_cast<const char*>(std::memchr(start, '\n', filled_ - pos_));
@@ -312,6 +309,11 @@ class CsvReader : public CurrentReader {
     }
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
+      // The end, or one blank last line (as ParseCsvMatrix accepts it).
+      if (!at_end && pos_ == filled_) {
+        Status status = Refill(&at_end);
+        if (!status.ok()) return status;
+      }
       if (at_end) {
         if (row_ == 0) return Status::Error(path_ + ": no rows");
         *done = true;
@@ -332,20 +334,31 @@ class CsvReader : public CurrentReader {
   }
 
  private:
+  // The next buffer of the file; `*at_end` if there is none.
+  Status Refill(bool* at_end) {
+    filled_ = std::fread(&buffer_[0], 1, buffer_.size(), file_.get());
+    pos_ = 0;
+    if (filled_ == 0) {
+      if (std::ferror(file_.get())) return Status::Error(StatusCode::kIo, "cannot read " + path_);
+      *at_end = true;
+    }
+    return Status();
+  }
+
   std::string path_;
   File file_;
   size_t columns_;
   uint64_t row_ = 0;
   std::vector<float> values_;
   std::string line_;
-  std::string buffer_ = std::string(size_t{1} << 20, '\0');
+  std::string buffer_;
   size_t pos_ = 0, filled_ = 0;
 };
 
 }  // namespace
 
 Status CurrentReader::Open(const std::string& path, size_t columns,
-                           std::unique_ptr<CurrentReader>* out) {
+                           std::unique_ptr<CurrentReader>* out, const ReadSizes& sizes) {
   int fd = -1;
   uint64_t size = 0;
   Status status = OpenRegularFile(path, &fd, &size);
@@ -358,7 +371,7 @@ Status CurrentReader::Open(const std::string& path, size_t columns,
   const bool csv = EndsWith(path, ".csv"), npy = EndsWith(path, ".npy");
   if (!csv && !npy) return Status::Error(path + ": unknown current format; use .csv or .npy");
   if (csv) {
-    *out = std::make_unique<CsvReader>(path, std::move(file), columns);
+    *out = std::make_unique<CsvReader>(path, std::move(file), columns, sizes.csv_buffer);
     return Status();
   }
   // The header: its length is in the first 10 or 12 bytes.
@@ -401,7 +414,7 @@ Status CurrentReader::Open(const std::string& path, size_t columns,
     return Status::Error(path + ": data size does not match shape " + info.shape);
   }
   std::fseek(file.get(), static_cast<long>(info.data_start), SEEK_SET);
-  *out = std::make_unique<NpyReader>(path, std::move(file), std::move(info));
+  *out = std::make_unique<NpyReader>(path, std::move(file), std::move(info), sizes.npy_block);
   return Status();
 }
 

@@ -43,8 +43,17 @@ Status ParseNpyHeader(const std::string& bytes, const std::string& name, NpyInfo
 // `count` values of `item` bytes to floats (float64 beyond float range -> inf).
 void ConvertNpyValues(const char* data, size_t item, size_t count, float* out);
 
+// How much a CurrentReader reads at once (tests and fuzzing make these tiny,
+// so that rows and values straddle every edge with small inputs).
+struct ReadSizes {
+  size_t csv_buffer = size_t{1} << 20;  // bytes of CSV per read
+  size_t npy_block = size_t{4} << 20;   // bytes of .npy data per read (at least one row)
+};
+
 // The rows of a current file, read a bounded block at a time: memory does
-// not grow with the number of steps.
+// not grow with the number of steps. A file the in-memory parsers
+// (ParseCsvMatrix, ParseNpyMatrix) accept gives the same rows; one they refuse
+// is refused at the same row.
 class CurrentReader {
  public:
   virtual ~CurrentReader() = default;
@@ -52,7 +61,8 @@ class CurrentReader {
   // values. Refuses at once what cannot be a current matrix: a directory, a
   // device or FIFO, an .npy whose header is malformed, has the wrong width,
   // or claims more data than the file holds.
-  static Status Open(const std::string& path, size_t columns, std::unique_ptr<CurrentReader>* out);
+  static Status Open(const std::string& path, size_t columns, std::unique_ptr<CurrentReader>* out,
+                     const ReadSizes& sizes = ReadSizes());
   // The next row into `row` (`columns` floats, all finite); at the end of the
   // file `*done` is set and nothing is written.
   virtual Status Next(float* row, bool* done) = 0;
