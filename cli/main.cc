@@ -19,7 +19,6 @@
 #include "cli/noise.h"
 #include "engine/files.h"
 #include "engine/format.h"
-#include "engine/parallel.h"
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
 
@@ -78,21 +77,6 @@ class Progress {
   bool drawn_ = false;
 };
 
-// Fills `current` with the run's noisy input for one pool and step: uniform
-// in [0.5, 1.5] x the model's drive_current, counter-based (the same numbers
-// for any thread count), drawn on every thread.
-void DrawInput(const Pool& pool, uint32_t key, std::vector<float>* current) {
-  constexpr size_t kChunk = 65536;
-  const float drive = static_cast<float>(pool.model().drive_current);
-  current->resize(pool.size());
-  float* out = current->data();
-  const size_t n = current->size();
-  ParallelFor((n + kChunk - 1) / kChunk, EffectiveThreads(), [&](size_t c) {
-    const size_t first = c * kChunk;
-    UniformNoise(key, first, 0.5f * drive, 1.5f * drive, out + first, std::min(kChunk, n - first));
-  });
-}
-
 struct RunOptions {
   std::string model = "LeakySoma";
   uint64_t size = 100000;
@@ -146,7 +130,8 @@ int Run(const RunOptions& o, bool pool_flags) {
   for (uint64_t t = 0; t < o.steps; ++t) {
     const auto draw_start = Clock::now();
     for (size_t p = 0; p < pools.size(); ++p) {
-      DrawInput(pools[p], NoiseKey(o.seed, p, t), &currents[p]);
+      RunInput(pools[p].model().drive_current, pools[p].size(), NoiseKey(o.seed, p, t),
+               &currents[p]);
       steps[p] = {&pools[p], currents[p].data(), currents[p].size(), {}};
     }
     const auto step_start = Clock::now();

@@ -6,8 +6,11 @@
 
 #include <hwy/highway.h>
 
+#include <algorithm>
+
 #include "cli/noise.h"
 #include "engine/initializer.h"
+#include "engine/parallel.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
@@ -68,6 +71,17 @@ float UniformNoiseAt(uint32_t key, size_t neuron, float lo, float hi) {
   x ^= x >> 16;
   const float u = static_cast<float>(static_cast<int32_t>(x >> 8));
   return u * ((hi - lo) * 0x1.0p-24f) + lo;  // two roundings, as the vector code
+}
+
+void RunInput(double drive_current, size_t size, uint32_t key, std::vector<float>* current) {
+  const float drive = static_cast<float>(drive_current);
+  current->resize(size);
+  float* out = current->data();
+  ParallelFor((size + kRunInputChunk - 1) / kRunInputChunk, EffectiveThreads(), [&](size_t c) {
+    const size_t first = c * kRunInputChunk;
+    UniformNoise(key, first, 0.5f * drive, 1.5f * drive, out + first,
+                 std::min(kRunInputChunk, size - first));
+  });
 }
 
 uint32_t NoiseKey(uint64_t seed, uint64_t pool, uint64_t step) {

@@ -39,5 +39,25 @@ TEST(NoiseTest, VectorCodeMatchesTheDefinitionOnEveryTarget) {
   EXPECT_NE(NoiseKey(1, 0, 7), NoiseKey(2, 0, 7));
 }
 
+// The whole input of `somas run`, past the first chunk, in the last partial
+// chunk and for pools smaller than one chunk, on one thread and several.
+TEST(NoiseTest, RunInputIsTheDefinitionForEveryNeuron) {
+  const uint32_t key = NoiseKey(3, 0, 11);
+  for (size_t threads : {1, 2, 3}) {
+    ASSERT_TRUE(SetThreads(threads).ok());
+    for (size_t size : {size_t{1}, size_t{1000}, kRunInputChunk, kRunInputChunk + 1,
+                        3 * kRunInputChunk + 4321}) {
+      std::vector<float> current(7, -1.0f);  // resized, every value written
+      RunInput(250.0, size, key, &current);
+      ASSERT_EQ(current.size(), size);
+      for (size_t i = 0; i < size; ++i) {
+        ASSERT_EQ(current[i], UniformNoiseAt(key, i, 125.0f, 375.0f))
+            << "neuron " << i << " of " << size << ", " << threads << " threads";
+      }
+    }
+  }
+  ASSERT_TRUE(SetThreads(0).ok());
+}
+
 }  // namespace
 }  // namespace somas
