@@ -1,0 +1,211 @@
+// The C ABI's argument checks: every entry point, each pointer argument NULL
+// in turn, answers SOMAS_ERR_ARGUMENT with a message naming the call and the
+// argument, writes no output it was not asked for, and changes no pool. Also
+// the codes: each SOMAS_ERR_* is its somas::StatusCode.
+#include "somas/somas_c.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "somas/somas.h"
+
+namespace {
+
+static_assert(SOMAS_OK == static_cast<int>(somas::StatusCode::kOk));
+static_assert(SOMAS_ERR_INVALID == static_cast<int>(somas::StatusCode::kInvalidArgument));
+static_assert(SOMAS_ERR_NONFINITE == static_cast<int>(somas::StatusCode::kNonFiniteInput));
+static_assert(SOMAS_ERR_IO == static_cast<int>(somas::StatusCode::kIo));
+static_assert(SOMAS_ERR_CHECKPOINT == static_cast<int>(somas::StatusCode::kBadCheckpoint));
+static_assert(SOMAS_ERR_MEMORY == static_cast<int>(somas::StatusCode::kOutOfMemory));
+static_assert(SOMAS_ERR_EMPTY == static_cast<int>(somas::StatusCode::kEmptyPool));
+static_assert(SOMAS_ERR_INTERNAL == static_cast<int>(somas::StatusCode::kInternal));
+
+constexpr size_t kSize = 40;
+
+// A pool that has stepped (so spikes and states are not trivial).
+somas_pool* MakePool() {
+  somas_pool* pool = nullptr;
+  EXPECT_EQ(somas_pool_create(R"({"model": "AdaptiveLeakySoma", "size": 40})", &pool), SOMAS_OK);
+  std::vector<float> current(kSize, 300.0f);
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(somas_pool_step(pool, current.data(), kSize), SOMAS_OK);
+  for (size_t i = 0; i < kSize; i += 3) current[i] = 6000.0f;  // every third neuron spikes
+  EXPECT_EQ(somas_pool_step(pool, current.data(), kSize), SOMAS_OK);
+  return pool;
+}
+
+// Everything a pool holds that the C ABI shows.
+std::vector<float> Observe(const somas_pool* pool) {
+  std::vector<float> all;
+  for (const char* state : {"potential", "adaptive_threshold", "refractory_steps"}) {
+    std::vector<float> v(kSize);
+    EXPECT_EQ(somas_pool_get_state(pool, state, v.data(), kSize), SOMAS_OK);
+    all.insert(all.end(), v.begin(), v.end());
+  }
+  std::vector<float> threshold(kSize);
+  EXPECT_EQ(somas_pool_get_param(pool, "threshold", threshold.data(), kSize), SOMAS_OK);
+  all.insert(all.end(), threshold.begin(), threshold.end());
+  size_t spikes = 0;
+  EXPECT_EQ(somas_pool_spike_count(pool, &spikes), SOMAS_OK);
+  all.push_back(static_cast<float>(spikes));
+  return all;
+}
+
+struct NullCase {
+  const char* expected;  // the message
+  std::function<int(somas_pool*)> call;
+};
+
+TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
+  somas_pool* pool = MakePool();
+  somas_pool* other = MakePool();
+  const std::vector<float> before = Observe(pool);
+  std::vector<float> floats(kSize, -55.0f);
+  std::vector<double> doubles(kSize, -45.0);
+  uint32_t indices[kSize];
+  size_t count = 0;
+  somas_pool* made = reinterpret_cast<somas_pool*>(&count);  // must be set to NULL
+  const float* currents[2] = {floats.data(), floats.data()};
+  somas_pool* const pools[2] = {pool, other};
+  const size_t sizes[2] = {kSize, kSize};
+  const std::vector<NullCase> cases = {
+      {"somas_set_simd_target: name is NULL", [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
+      {"somas_pool_create: pool_json is NULL",
+       [&](somas_pool*) { return somas_pool_create(nullptr, &made); }},
+      {"somas_pool_create: out is NULL",
+       [&](somas_pool*) { return somas_pool_create(R"({"model": "LeakySoma", "size": 1})", nullptr); }},
+      {"somas_pool_create_from_checkpoint: path is NULL",
+       [&](somas_pool*) { return somas_pool_create_from_checkpoint(nullptr, &made); }},
+      {"somas_pool_create_from_checkpoint: out is NULL",
+       [&](somas_pool*) { return somas_pool_create_from_checkpoint("x.ckpt", nullptr); }},
+      {"somas_pool_clone: pool is NULL", [&](somas_pool*) { return somas_pool_clone(nullptr, &made); }},
+      {"somas_pool_clone: out is NULL", [&](somas_pool* p) { return somas_pool_clone(p, nullptr); }},
+      {"somas_pool_step: pool is NULL",
+       [&](somas_pool*) { return somas_pool_step(nullptr, floats.data(), kSize); }},
+      {"somas_pool_step: current_pA is NULL",
+       [&](somas_pool* p) { return somas_pool_step(p, nullptr, kSize); }},
+      {"somas_step_pools: pools is NULL",
+       [&](somas_pool*) { return somas_step_pools(nullptr, currents, sizes, 2); }},
+      {"somas_step_pools: currents is NULL",
+       [&](somas_pool*) { return somas_step_pools(pools, nullptr, sizes, 2); }},
+      {"somas_step_pools: n is NULL",
+       [&](somas_pool*) { return somas_step_pools(pools, currents, nullptr, 2); }},
+      {"somas_step_pools: pools[1] is NULL",
+       [&](somas_pool* p) {
+         somas_pool* const some[2] = {p, nullptr};
+         return somas_step_pools(some, currents, sizes, 2);
+       }},
+      {"somas_step_pools: currents[1] is NULL",
+       [&](somas_pool*) {
+         const float* some[2] = {floats.data(), nullptr};
+         return somas_step_pools(pools, some, sizes, 2);
+       }},
+      {"somas_pool_reset: pool is NULL", [&](somas_pool*) { return somas_pool_reset(nullptr); }},
+      {"somas_pool_spike_count: pool is NULL",
+       [&](somas_pool*) { return somas_pool_spike_count(nullptr, &count); }},
+      {"somas_pool_spike_count: count is NULL",
+       [&](somas_pool* p) { return somas_pool_spike_count(p, nullptr); }},
+      {"somas_pool_spike_indices: pool is NULL",
+       [&](somas_pool*) { return somas_pool_spike_indices(nullptr, indices, kSize, &count); }},
+      {"somas_pool_spike_indices: count is NULL",
+       [&](somas_pool* p) { return somas_pool_spike_indices(p, indices, kSize, nullptr); }},
+      {"somas_pool_spike_indices: out is NULL",
+       [&](somas_pool* p) { return somas_pool_spike_indices(p, nullptr, 1, &count); }},
+      {"somas_pool_potentials: pool is NULL",
+       [&](somas_pool*) { return somas_pool_potentials(nullptr, floats.data(), kSize); }},
+      {"somas_pool_potentials: out_mV is NULL",
+       [&](somas_pool* p) { return somas_pool_potentials(p, nullptr, kSize); }},
+      {"somas_pool_set_potentials: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_potentials(nullptr, floats.data(), kSize); }},
+      {"somas_pool_set_potentials: mV is NULL",
+       [&](somas_pool* p) { return somas_pool_set_potentials(p, nullptr, kSize); }},
+      {"somas_pool_get_state: pool is NULL",
+       [&](somas_pool*) { return somas_pool_get_state(nullptr, "potential", floats.data(), kSize); }},
+      {"somas_pool_get_state: name is NULL",
+       [&](somas_pool* p) { return somas_pool_get_state(p, nullptr, floats.data(), kSize); }},
+      {"somas_pool_get_state: out is NULL",
+       [&](somas_pool* p) { return somas_pool_get_state(p, "potential", nullptr, kSize); }},
+      {"somas_pool_set_state: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_state(nullptr, "potential", floats.data(), kSize); }},
+      {"somas_pool_set_state: name is NULL",
+       [&](somas_pool* p) { return somas_pool_set_state(p, nullptr, floats.data(), kSize); }},
+      {"somas_pool_set_state: values is NULL",
+       [&](somas_pool* p) { return somas_pool_set_state(p, "potential", nullptr, kSize); }},
+      {"somas_pool_set_state_at: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_state_at(nullptr, "potential", 0, -50.0f); }},
+      {"somas_pool_set_state_at: name is NULL",
+       [&](somas_pool* p) { return somas_pool_set_state_at(p, nullptr, 0, -50.0f); }},
+      {"somas_pool_get_param: pool is NULL",
+       [&](somas_pool*) { return somas_pool_get_param(nullptr, "threshold", floats.data(), kSize); }},
+      {"somas_pool_get_param: name is NULL",
+       [&](somas_pool* p) { return somas_pool_get_param(p, nullptr, floats.data(), kSize); }},
+      {"somas_pool_get_param: out is NULL",
+       [&](somas_pool* p) { return somas_pool_get_param(p, "threshold", nullptr, kSize); }},
+      {"somas_pool_set_param: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_param(nullptr, "threshold", -45.0); }},
+      {"somas_pool_set_param: name is NULL",
+       [&](somas_pool* p) { return somas_pool_set_param(p, nullptr, -45.0); }},
+      {"somas_pool_set_param_values: pool is NULL",
+       [&](somas_pool*) {
+         return somas_pool_set_param_values(nullptr, "threshold", doubles.data(), kSize);
+       }},
+      {"somas_pool_set_param_values: name is NULL",
+       [&](somas_pool* p) { return somas_pool_set_param_values(p, nullptr, doubles.data(), kSize); }},
+      {"somas_pool_set_param_values: values is NULL",
+       [&](somas_pool* p) { return somas_pool_set_param_values(p, "threshold", nullptr, kSize); }},
+      {"somas_pool_set_param_at: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_param_at(nullptr, "threshold", 0, -45.0); }},
+      {"somas_pool_set_param_at: name is NULL",
+       [&](somas_pool* p) { return somas_pool_set_param_at(p, nullptr, 0, -45.0); }},
+      {"somas_pool_save: pool is NULL", [&](somas_pool*) { return somas_pool_save(nullptr, "x"); }},
+      {"somas_pool_save: path is NULL", [&](somas_pool* p) { return somas_pool_save(p, nullptr); }},
+      {"somas_pool_load: pool is NULL", [&](somas_pool*) { return somas_pool_load(nullptr, "x"); }},
+      {"somas_pool_load: path is NULL", [&](somas_pool* p) { return somas_pool_load(p, nullptr); }},
+  };
+  for (const NullCase& c : cases) {
+    made = reinterpret_cast<somas_pool*>(&count);
+    EXPECT_EQ(c.call(pool), SOMAS_ERR_ARGUMENT) << c.expected;
+    EXPECT_EQ(std::string(somas_last_error()), c.expected);
+    EXPECT_EQ(Observe(pool), before) << c.expected;
+    if (std::string(c.expected).find(": out is NULL") == std::string::npos &&
+        std::string(c.expected).find("create") != std::string::npos) {
+      EXPECT_EQ(made, nullptr) << c.expected << ": *out must be NULL on error";
+    }
+  }
+  EXPECT_EQ(made, reinterpret_cast<somas_pool*>(&count));  // the last case left it alone
+  // Accessors of a NULL pool answer 0 / NULL; destroy ignores NULL.
+  EXPECT_EQ(somas_pool_size(nullptr), 0u);
+  EXPECT_EQ(somas_pool_model(nullptr), nullptr);
+  EXPECT_EQ(somas_pool_dt(nullptr), 0.0);
+  EXPECT_EQ(somas_pool_spike_bits(nullptr), nullptr);
+  somas_pool_destroy(nullptr);
+  // Zero pools is a valid, empty call; so is asking for the count alone.
+  EXPECT_EQ(somas_step_pools(nullptr, nullptr, nullptr, 0), SOMAS_OK);
+  count = 12345;
+  const int counted = somas_pool_spike_indices(pool, nullptr, 0, &count);
+  size_t spikes = 0;
+  ASSERT_EQ(somas_pool_spike_count(pool, &spikes), SOMAS_OK);
+  EXPECT_EQ(count, spikes);
+  EXPECT_EQ(counted, spikes ? SOMAS_ERR_INVALID : SOMAS_OK);
+  EXPECT_GT(spikes, 0u);  // so that the case above says something
+  somas_pool_destroy(pool);
+  somas_pool_destroy(other);
+}
+
+TEST(CApiTest, ThreadCountsAreCheckedAndNamed) {
+  ASSERT_EQ(somas_set_threads(2), SOMAS_OK);
+  EXPECT_EQ(somas_set_threads(1025), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error()).find("0 (one per usable CPU) to 1024"),
+            std::string::npos)
+      << somas_last_error();
+  EXPECT_EQ(somas_set_threads(SIZE_MAX), SOMAS_ERR_INVALID);
+  EXPECT_EQ(somas_threads(), 2u);
+  EXPECT_EQ(somas_set_threads(1024), SOMAS_OK);
+  EXPECT_EQ(somas_threads(), 1024u);
+  ASSERT_EQ(somas_set_threads(0), SOMAS_OK);
+}
+
+}  // namespace
