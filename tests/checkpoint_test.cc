@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -115,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(AllModels, CheckpointTest, ::testing::ValuesIn(testing:
 struct Refusal {
   const char* what;
   std::string bytes;
-  const char* expected;
+  std::string expected;
 };
 
 TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
@@ -146,6 +148,12 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   ghost_spike[good.size() - 4 - 2] = static_cast<char>(ghost_spike[good.size() - 4 - 2] | 0x10);
   Reseal(&ghost_spike);
 
+  // A payload length one short of what follows, re-sealed with a valid CRC.
+  std::string shorter = good;
+  const uint64_t one_short = good.size() - 24 - 1;
+  std::memcpy(&shorter[12], &one_short, 8);
+  Reseal(&shorter);
+
   const Refusal refusals[] = {
       {"empty", "", "does not start with the magic \"SOMASCKP\""},
       {"wrong magic", "SOMASCKQ" + good.substr(8), "does not start with the magic"},
@@ -156,6 +164,9 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
       {"trailing bytes", extra, "unexpected bytes at the end"},
       {"non-finite state", nan_state, "is not finite"},
       {"a spike past the last neuron", ghost_spike, "spike bits are set past the last neuron"},
+      {"a header announcing fewer bytes than follow", shorter,
+       "its header announces " + std::to_string(good.size() - 25) + " bytes of data but " +
+           std::to_string(good.size() - 24) + " follow"},
   };
   const std::string before = testing::Snapshot(pool);
   for (const Refusal& r : refusals) {
@@ -190,6 +201,90 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
       << s.message();
   EXPECT_FALSE(loaded.valid());
   EXPECT_EQ(testing::Snapshot(pool), before);
+}
+
+// Every per-neuron flag but 0 and 1, in a file re-sealed with a valid CRC,
+// is refused, whichever parameter carries it.
+TEST(CheckpointErrorTest, PerNeuronFlagsOtherThanZeroAndOneAreRefused) {
+  Pool pool = testing::MakePool("LeakySoma", 5, 1.0, {{"threshold", ParamValue::PerNeuron({-40, -41, -42, -43, -44})}});
+  const std::string good = testing::Snapshot(pool);
+  for (const char* param : {"potential_rest", "threshold"}) {
+    const size_t flag = good.find(param) + std::strlen(param);
+    for (int value = 2; value < 256; ++value) {
+      std::string bad = good;
+      bad[flag] = static_cast<char>(value);
+      Reseal(&bad);
+      const Status s = pool.LoadFromBuffer(bad);
+      ASSERT_EQ(s.code(), StatusCode::kBadCheckpoint) << param << " " << value;
+      ASSERT_NE(s.message().find(std::string("parameter ") + param + " has a bad per-neuron flag"),
+                std::string::npos)
+          << s.message();
+    }
+  }
+  EXPECT_EQ(testing::Snapshot(pool), good);
+}
+
+// A version-1 file written from the documented format by
+// tests/data/make_checkpoint_v1.py, not by this library: it loads with the
+// values it was written with, and saving it again gives the same bytes.
+TEST(CheckpointFormatTest, TheDocumentedVersionOneFileLoads) {
+  std::string golden;
+  {
+    std::ifstream in("tests/data/checkpoint_v1.ckpt", std::ios::binary);
+    ASSERT_TRUE(in) << "tests/data/checkpoint_v1.ckpt is missing";
+    golden.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  Pool pool;
+  const Status s = Pool::FromCheckpoint("tests/data/checkpoint_v1.ckpt", &pool);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(pool.model().name, "AdaptiveLeakySoma");
+  EXPECT_EQ(pool.size(), 3u);
+  EXPECT_EQ(pool.dt(), 0.5);
+  auto state = [&](const char* name) {
+    std::vector<float> v(3);
+    EXPECT_TRUE(pool.GetState(name, v.data(), 3).ok()) << name;
+    return v;
+  };
+  auto param = [&](const char* name) {
+    std::vector<float> v(3);
+    EXPECT_TRUE(pool.GetParam(name, v.data(), 3).ok()) << name;
+    return v;
+  };
+  EXPECT_EQ(param("threshold"), (std::vector<float>{-40.0f, -42.5f, -45.0f}));
+  EXPECT_TRUE(pool.ParamIsPerNeuron("threshold"));
+  EXPECT_FALSE(pool.ParamIsPerNeuron("cooldown"));
+  EXPECT_EQ(param("cooldown"), std::vector<float>(3, 1.5f));
+  EXPECT_EQ(param("resistance"), std::vector<float>(3, 0.1f));
+  EXPECT_EQ(state("potential"), (std::vector<float>{-55.0f, -62.5f, -50.0f}));
+  EXPECT_EQ(state("adaptive_threshold"), (std::vector<float>{-40.0f, -41.25f, -41.5f}));
+  EXPECT_EQ(state("refractory_steps"), (std::vector<float>{0.0f, 3.0f, 65535.0f}));
+  EXPECT_EQ(pool.SpikeIndices(), std::vector<uint32_t>{1});
+  std::string saved;
+  ASSERT_TRUE(pool.SaveToBuffer(&saved).ok());
+  EXPECT_EQ(saved, golden);
+  // The seed and name came back: an initializer draws what a pool created
+  // with them draws.
+  PoolConfig config;
+  config.model = "AdaptiveLeakySoma";
+  config.name = "golden";
+  config.seed = 7;
+  config.size = 3;
+  config.dt = 0.5;
+  Pool fresh;
+  ASSERT_TRUE(Pool::Create(config, &fresh).ok());
+  Initializer spread;
+  spread.kind = Initializer::Kind::kUniform;
+  spread.min = 0.05;
+  spread.max = 0.15;
+  ASSERT_TRUE(pool.SetParam("resistance", ParamValue::Init(spread)).ok());
+  ASSERT_TRUE(fresh.SetParam("resistance", ParamValue::Init(spread)).ok());
+  std::vector<float> drawn(3);
+  ASSERT_TRUE(fresh.GetParam("resistance", drawn.data(), 3).ok());
+  EXPECT_EQ(param("resistance"), drawn);
+  // A counter of 65535, documented as allowed, can be written too; 65536 cannot.
+  ASSERT_TRUE(pool.SetState("refractory_steps", 0, 65535.0f).ok());
+  EXPECT_EQ(state("refractory_steps")[0], 65535.0f);
+  EXPECT_FALSE(pool.SetState("refractory_steps", 0, 65536.0f).ok());
 }
 
 // The size cap of Load counts the pool's name: a pool named with 1.5 MiB
