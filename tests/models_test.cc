@@ -22,7 +22,7 @@ namespace somas {
 namespace {
 
 // The exponential family's own vector exp (models/exponential.cc states its
-// error bound): relative error within 3e-7 of double exp over its range on
+// error bound, 1.8e-7): relative error within it of double exp over its range on
 // every target, exactly 0 below kMinExpArgument, and finite at the cap.
 TEST(FastExpTest, WithinItsStatedErrorOnEveryTarget) {
   const size_t n = 1 << 20;
@@ -44,7 +44,7 @@ TEST(FastExpTest, WithinItsStatedErrorOnEveryTarget) {
         worst_x = x[i];
       }
     }
-    EXPECT_LE(worst, 3e-7) << hwy::TargetName(target) << " at x = " << worst_x;
+    EXPECT_LE(worst, 1.8e-7) << hwy::TargetName(target) << " at x = " << worst_x;
     std::printf("FastExp on %s: largest relative error %.3g (x = %.9g)\n", hwy::TargetName(target),
                 worst, worst_x);
     std::vector<float> low = {kMinExpArgument - 1e-5f,
