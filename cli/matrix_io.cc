@@ -110,6 +110,12 @@ Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* 
       if (pos >= text.size()) break;  // a trailing newline
       return Status::Error(name + ": row " + std::to_string(row + 1) + " is empty");
     }
+    // The streamed reader's bound on a line (CsvMaxLine), so that both agree.
+    const size_t fields = static_cast<size_t>(std::count(line.begin(), line.end(), ',')) + 1;
+    if (line.size() > CsvMaxLine(fields)) {
+      return Status::Error(name + ": row " + std::to_string(row + 1) +
+                           " is longer than any row of " + std::to_string(fields) + " numbers");
+    }
     Status status = ParseCsvRow(line, name, row, SIZE_MAX, &values);
     if (!status.ok()) return status;
     if (row == 0) {
@@ -283,9 +289,8 @@ class CsvReader : public CurrentReader {
   uint64_t rows() const override { return 0; }
   Status Next(float* row, bool* done) override {
     *done = false;
-    // A row of `columns_` numbers needs no more than this; a longer line is
-    // refused without being read whole.
-    const size_t max_line = 64 * columns_ + 4096;
+    // A longer line is refused without being read whole.
+    const size_t max_line = CsvMaxLine(columns_);
     std::string& line = line_;
     line.clear();
     bool at_end = false;

@@ -27,6 +27,10 @@ struct Matrix {
 Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* out);
 Status ParseNpyMatrix(const std::string& bytes, const std::string& name, Matrix* out);
 
+// The longest CSV line of `columns` numbers: 64 bytes a number (digits,
+// spaces) and 4096 more. Longer lines are refused by both readers.
+inline size_t CsvMaxLine(size_t columns) { return 64 * columns + 4096; }
+
 // One CSV line into `values`; more than `max_columns` values is an error.
 Status ParseCsvRow(const std::string& line, const std::string& name, size_t row, size_t max_columns,
                    std::vector<float>* values);

@@ -146,6 +146,14 @@ TEST(MatrixIoTest, SmallCsvEdges) {
   ExpectAgreement("empty.csv", "", 2, false);
   ExpectAgreement("only_newline.csv", "\n", 2, false);
   ExpectAgreement("spaces.csv", " 1 ,\t2\n+3,-4e0\n", 2, true);
+  // The longest line a row of 2 numbers may have, and one byte more.
+  const std::string longest = "1," + std::string(CsvMaxLine(2) - 3, ' ') + "2";
+  ExpectAgreement("longest.csv", "3,4\n" + longest + "\n", 2, true);
+  ExpectAgreement("too_long.csv", "3,4\n " + longest + "\n", 2, false);
+  const Streamed s = Stream(Path("too_long.csv"), 2, ReadSizes());
+  EXPECT_NE(s.status.message().find("row 2 is longer than any row of 2 numbers"),
+            std::string::npos)
+      << s.status.message();
 }
 
 TEST(MatrixIoTest, NpyVersionsAndTypesAcrossSeveralBlocks) {
