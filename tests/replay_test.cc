@@ -276,6 +276,13 @@ TEST(RunTest, OptionErrorsAreClear) {
   std::tie(code, out) = Somas("replay --pool x.json");
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("--current"), std::string::npos) << out;
+  for (const char* command : {"--threads 1025 --steps 1", "replay --threads 5000 --pool p.json "
+                                                         "--current c.csv --out o"}) {
+    std::tie(code, out) = Somas(command);
+    EXPECT_EQ(code, 2) << command;
+    EXPECT_NE(out.find("--threads: SetThreads("), std::string::npos) << out;
+    EXPECT_NE(out.find("to 1024"), std::string::npos) << out;
+  }
   std::tie(code, out) = Somas("--help");
   EXPECT_EQ(code, 0);
   EXPECT_NE(out.find("replay"), std::string::npos) << out;

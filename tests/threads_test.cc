@@ -168,6 +168,8 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
   EXPECT_EQ(testing::Snapshot(a), a0);
   EXPECT_EQ(testing::Snapshot(b), b0);
   EXPECT_TRUE(StepPools(nullptr, 0).ok());
+  EXPECT_NE(StepPools(nullptr, 2).message().find("StepPools: the list of pools is null"),
+            std::string::npos);
 }
 
 TEST(WorkersTest, TasksRunOnSeveralThreadsExactlyOnce) {
