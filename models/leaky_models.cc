@@ -35,10 +35,13 @@ std::optional<Violation> CheckRefractoryLeaky(NeuronParams p, double dt) {
   return CheckCooldown(p, kCooldown, dt);
 }
 
+// decay is rounded to float first and gain_r derived from that rounded value
+// (docs/models.md): then R I is the fixed point of the float update, up to
+// the rounding of the products, where a gain from expm1 would bias it.
 void DeriveLeaky(NeuronParams p, double dt, double* k) {
-  const double decay = std::exp(-dt / p[kTau]);
+  const double decay = static_cast<float>(std::exp(-dt / p[kTau]));
   k[kLeakyDecay] = decay;
-  k[kLeakyGainR] = -std::expm1(-dt / p[kTau]) * p[kResistance];
+  k[kLeakyGainR] = (1.0 - decay) * p[kResistance];
   k[kLeakyTheta] = p[kThreshold] - p[kRest];
   k[kLeakyReset] = p[kReset] - p[kRest];
 }

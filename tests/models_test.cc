@@ -109,6 +109,50 @@ TEST(LeakyFamilyTest, RestIsAFixedPoint) {
   }
 }
 
+// The steady state of a constant drive stays within the leaky family's
+// documented float32 bound 1e-7 |v - rest| tau / dt, at every dt and on
+// every target.
+TEST(LeakyFamilyTest, SteadyStateIsRTimesIAtSmallDt) {
+  for (double dt : {1.0, 0.1, 0.01}) {
+    for (double tau : {20.0, 7.0}) {
+      const float current = 180.0f;  // R I = 18 mV, below threshold (20 mV above rest)
+      testing::ForEachTarget([&](int64_t) {
+        Pool pool = testing::MakePool("LeakySoma", 16, dt,
+                                      {{"potential_tau", ParamValue::Shared(tau)}});
+        const int steps = static_cast<int>(30 * tau / dt);
+        const std::vector<float> drive(16, current);
+        for (int t = 0; t < steps; ++t) ASSERT_TRUE(pool.Step(drive).ok());
+        const double steady = 0.1 * static_cast<double>(current);  // mV above rest
+        const double bound = 1e-7 * steady * tau / dt;
+        const double error = std::fabs((pool.Potentials()[0] + 60.0) - steady);
+        std::printf("dt %g tau %g: |v - R I| = %.3g mV (documented bound %.3g)\n", dt, tau, error,
+                    bound);
+        EXPECT_LE(error, bound) << "dt " << dt << " tau " << tau;
+      });
+    }
+  }
+}
+
+// docs/models.md: decay = exp(-dt / tau) rounded to float, and gain * R
+// computed in double from that rounded decay, then rounded.
+TEST(LeakyFamilyTest, GainComesFromTheFloatRoundedDecay) {
+  for (double dt : {1.0, 0.1, 0.01, 0.013}) {
+    for (double tau : {20.0, 7.0, 3.3}) {
+      for (double r : {0.1, 0.37}) {
+        Pool pool = testing::MakePool("LeakySoma", 3, dt,
+                                      {{"potential_tau", ParamValue::Shared(tau)},
+                                       {"resistance", ParamValue::Shared(r)}});
+        const double tau_f = static_cast<float>(tau), r_f = static_cast<float>(r);
+        const float decay = static_cast<float>(std::exp(-dt / tau_f));
+        const float gain_r = static_cast<float>((1.0 - static_cast<double>(decay)) * r_f);
+        const ParamTables& t = Internals(pool).tables;
+        EXPECT_EQ(t.constants[kLeakyDecay][0], decay) << dt << " " << tau;
+        EXPECT_EQ(t.constants[kLeakyGainR][0], gain_r) << dt << " " << tau << " " << r;
+      }
+    }
+  }
+}
+
 // Steps at which a neuron spikes under a drive far above threshold.
 std::vector<int> SpikeSteps(Pool& pool, float current, int steps) {
   std::vector<int> out;
