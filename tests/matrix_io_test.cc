@@ -27,12 +27,12 @@ void Write(const std::string& path, const std::string& bytes) {
 
 // A .npy file written here, independently of the code under test.
 std::string Npy(int version, bool float64, size_t rows, size_t columns,
-                const std::vector<double>& values) {
+                const std::vector<double>& values, size_t min_header = 0) {
   std::string dict = "{'descr': '" + std::string(float64 ? "<f8" : "<f4") +
                      "', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
                      std::to_string(columns) + "), }";
   const size_t prefix = version == 1 ? 10 : 12;
-  while ((prefix + dict.size() + 1) % 64 != 0) dict += ' ';
+  while ((prefix + dict.size() + 1) % 64 != 0 || dict.size() < min_header) dict += ' ';
   dict += '\n';
   std::string out = "\x93NUMPY";
   out += static_cast<char>(version);
@@ -186,6 +186,9 @@ TEST(MatrixIoTest, NpyVersionsAndTypesAcrossSeveralBlocks) {
   // float64 beyond float range is not finite as float32.
   ExpectAgreement("huge.npy", Npy(1, true, 1, 2, {1.0, 1e39}), 2, false);
   ExpectAgreement("small_v2.npy", Npy(2, false, 3, 2, {1, 2, 3, 4, 5, 6}), 2, true);
+  // Version 2 exists for headers of 64 KiB and more: its length has 4 bytes.
+  ExpectAgreement("big_header_v2.npy", Npy(2, false, 3, 2, {1, 2, 3, 4, 5, 6}, 70000), 2, true);
+  ExpectAgreement("big_header_v3.npy", Npy(3, true, 3, 2, {1, 2, 3, 4, 5, 6}, 200000), 2, true);
 }
 
 }  // namespace
