@@ -376,7 +376,9 @@ Status CurrentReader::Open(const std::string& path, size_t columns,
   const bool csv = EndsWith(path, ".csv"), npy = EndsWith(path, ".npy");
   if (!csv && !npy) return Status::Error(path + ": unknown current format; use .csv or .npy");
   if (csv) {
-    *out = std::make_unique<CsvReader>(path, std::move(file), columns, sizes.csv_buffer);
+    // No larger a buffer than the file needs (a small file, a small buffer).
+    const size_t buffer = static_cast<size_t>(std::min<uint64_t>(sizes.csv_buffer, size + 1));
+    *out = std::make_unique<CsvReader>(path, std::move(file), columns, buffer);
     return Status();
   }
   // The header: its length is in the first 10 or 12 bytes.

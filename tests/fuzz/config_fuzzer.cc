@@ -1,7 +1,8 @@
-// Fuzz target: arbitrary bytes through parse, validate, build small pools and
-// step them a few times. Any crash, sanitizer report or non-finite state is a
-// finding. Built as a real libFuzzer binary by tools/fuzz (clang), and as an
-// ordinary test that replays the seed corpus (corpus_test.cc, GCC).
+// Fuzz target for simulation files: arbitrary bytes through parse, validate,
+// build small pools and step them a few times. Any crash, sanitizer report
+// or non-finite state is a finding; a file that parses prints a canonical
+// form that parses back to the same form. Built as a libFuzzer binary by
+// tools/fuzz (clang), and replayed over its seed corpus by corpus_test (GCC).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -14,12 +15,20 @@
 #include "engine/files.h"
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
+#include "tests/fuzz/fuzz_check.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace somas::fuzz {
+
+int FuzzConfig(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   somas::SimulationConfig sim;
   if (somas::ParseSimulation(text, &sim).ok()) {
-    (void)somas::CanonicalJson(sim);
+    const std::string canonical = somas::CanonicalJson(sim);
+    somas::SimulationConfig again;
+    SOMAS_FUZZ_CHECK(somas::ParseSimulation(canonical, &again).ok(),
+                     "the canonical form does not parse: %s", canonical.c_str());
+    SOMAS_FUZZ_CHECK(somas::CanonicalJson(again) == canonical,
+                     "the canonical form is not a fixed point: %s", canonical.c_str());
     for (const somas::PoolConfig& config : sim.pools) {
       if (config.size > 4096) continue;  // keep each input fast
       somas::Pool pool;
@@ -53,3 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)somas::ParseNpyMatrix(text, "input.npy", &matrix);
   return 0;
 }
+
+}  // namespace somas::fuzz
+
+SOMAS_FUZZ_ENTRY(somas::fuzz::FuzzConfig)
