@@ -212,13 +212,13 @@ class ArgumentTest(unittest.TestCase):
         np.testing.assert_array_equal(b, c)
 
     def test_results_are_the_callers_not_a_buffer_the_next_step_reuses(self):
-        pool = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -40.0, -40.0],
+        pool = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -59.0, -40.0],
                                                   "potential_reset": -70.0})
         first = pool.step(np.float32([1000, 0, 0]))
         v = pool.potentials()
-        second = pool.step(np.float32([0, 0, 0]))
+        second = pool.step(np.float32([0, 1000, 0]))  # a different neuron spikes
         self.assertEqual(first.tolist(), [0])
-        self.assertEqual(second.tolist(), [])
+        self.assertEqual(second.tolist(), [1])
         self.assertEqual(v[0], np.float32(-70.0))
         self.assertNotEqual(pool.potentials()[0], v[0])
 
