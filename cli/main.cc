@@ -466,7 +466,9 @@ int Main(int argc, char** argv) {
     a->add_option("--config", run.config,
                   "simulation file (docs/configuration.md): pools, dt and parameter seed; "
                   "replaces --model, --size and --dt");
-    a->add_option("--threads", run.threads, "threads, 0 to 1024; 0 = one per CPU of the affinity mask")->capture_default_str();
+    a->add_option("--threads", run.threads,
+                  "threads, 0 to 1024; 0 = one per CPU of the affinity mask")
+        ->capture_default_str();
     a->add_option("--target", run.target, kTargetHelp)->capture_default_str();
   };
   add_run_options(run_cmd);
@@ -497,7 +499,9 @@ int Main(int argc, char** argv) {
   replay_cmd->add_option("--pool", replay.pool, "POOL.json")->required();
   replay_cmd->add_option("--current", replay.current, "CURRENT.csv or CURRENT.npy")->required();
   replay_cmd->add_option("--out", replay.out, "output directory DIR")->required();
-  replay_cmd->add_option("--threads", replay.threads, "threads, 0 to 1024; 0 = one per CPU of the affinity mask")
+  replay_cmd
+      ->add_option("--threads", replay.threads,
+                   "threads, 0 to 1024; 0 = one per CPU of the affinity mask")
       ->capture_default_str();
   replay_cmd->add_option("--target", replay.target, kTargetHelp)->capture_default_str();
   replay_cmd

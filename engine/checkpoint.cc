@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <new>
 
+#include "engine/files.h"
 #include "engine/pool_impl.h"
 
 namespace somas {
@@ -187,7 +190,7 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
   const std::string label = name.empty() ? model : "pool \"" + name + "\" (" + model + ")";
   if (size == 0 || size > kMaxPoolSize) return Bad("pool size " + std::to_string(size));
   if (!(std::isfinite(dt) && dt > 0)) return Bad("dt must be finite and > 0");
-  const size_t padded = (size + kBlock - 1) / kBlock * kBlock;
+  const size_t padded = Padded(size);
 
   auto pool = std::make_unique<PoolImpl>();
   try {
@@ -262,6 +265,87 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
         label + ": out of memory loading a checkpoint of " + std::to_string(size) + " neurons");
   }
   *out = std::move(pool);
+  return Status();
+}
+
+Status Pool::SaveToBuffer(std::string* out) const {
+  if (!impl_) return EmptyPool("Save");
+  if (!out) return Status::Error("Pool::SaveToBuffer: the output is null");
+  try {
+    *out = EncodeCheckpoint(*impl_);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(impl_->Label(), impl_->size);
+  }
+  return Status();
+}
+
+Status Pool::LoadFromBuffer(const std::string& bytes) {
+  if (!impl_) return EmptyPool("Load");
+  std::unique_ptr<PoolImpl> loaded;
+  Status status = DecodeCheckpoint(bytes, Registry(), impl_->spec, &loaded);
+  if (!status.ok()) return status;
+  if (loaded->size != impl_->size) {
+    return Status::Error(StatusCode::kBadCheckpoint,
+                         impl_->Label() + ": the checkpoint holds " + std::to_string(loaded->size) +
+                             " neurons, this pool " + std::to_string(impl_->size));
+  }
+  impl_ = std::move(loaded);
+  return Status();
+}
+
+namespace {
+
+Status Prefixed(const std::string& path, const Status& status) {
+  return status.ok() ? status : Status::Error(status.code(), path + ": " + status.message());
+}
+
+}  // namespace
+
+Status Pool::Save(const std::string& path) const {
+  std::string bytes;
+  Status status = SaveToBuffer(&bytes);
+  if (!status.ok()) return status;
+  // Through a temporary file, so a crash never leaves half a checkpoint.
+  const std::string temporary = path + ".partial";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::Error(StatusCode::kIo, "cannot write " + temporary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) {
+      std::remove(temporary.c_str());
+      return Status::Error(StatusCode::kIo, "cannot write " + temporary);
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return Status::Error(StatusCode::kIo, "cannot move " + temporary + " to " + path);
+  }
+  return Status();
+}
+
+Status Pool::Load(const std::string& path) {
+  if (!impl_) return EmptyPool("Load");
+  // No checkpoint of this pool is larger than this (every parameter per neuron).
+  const PoolImpl& p = *impl_;
+  const uint64_t largest =
+      (uint64_t{1} << 20) + p.name.size() + p.spec->name.size() +
+      uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
+  std::string bytes;
+  Status status = ReadFile(path, &bytes, largest);
+  if (!status.ok()) return status;
+  return Prefixed(path, LoadFromBuffer(bytes));
+}
+
+Status Pool::FromCheckpoint(const std::string& path, Pool* out, const Registry& registry) {
+  if (!out) return Status::Error("Pool::FromCheckpoint: the output pool is null");
+  std::string bytes;
+  Status status = ReadFile(path, &bytes, AvailableMemoryBytes() / 2);
+  if (!status.ok()) return status;
+  std::unique_ptr<PoolImpl> loaded;
+  status = DecodeCheckpoint(bytes, registry, nullptr, &loaded);
+  if (!status.ok()) return Prefixed(path, status);
+  out->impl_ = std::move(loaded);
   return Status();
 }
 

@@ -64,7 +64,8 @@ class Workers {
   bool TryRun(size_t count, size_t threads, const std::function<void(size_t)>& task) {
     std::unique_lock<std::mutex> region(region_, std::try_to_lock);
     if (!region.owns_lock()) return false;
-    const size_t helpers = std::min(Grow(std::min(threads, count) - 1), std::min(threads, count) - 1);
+    const size_t helpers =
+        std::min(Grow(std::min(threads, count) - 1), std::min(threads, count) - 1);
     if (helpers == 0) return false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -199,7 +200,8 @@ Status SetThreads(size_t threads) {
     return Status::Error("SetThreads(" + std::to_string(threads) + "): the thread count must be " +
                          "0 (one per usable CPU) to " + std::to_string(kMaxThreads));
   }
-  if (threads == 0) usable_cpus.store(std::min(CountUsableCpus(), kMaxThreads));  // re-read the mask
+  // SetThreads(0) reads the affinity mask again.
+  if (threads == 0) usable_cpus.store(std::min(CountUsableCpus(), kMaxThreads));
   requested_threads.store(threads);
   return Status();
 }

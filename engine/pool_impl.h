@@ -55,6 +55,18 @@ struct PoolImpl {
   void Reset();
 };
 
+// A pool of `size` neurons holds this many lanes: whole blocks of kBlock.
+inline size_t Padded(size_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
+
+// How errors name things (engine/messages.cc): "LeakySoma" or
+// "pool "exc" (LeakySoma)"; "threshold = -40 mV"; " at neuron 6" (or "" for
+// a shared value); and the errors every pool call shares.
+std::string LabelOf(const std::string& pool_name, const std::string& model);
+std::string DescribeParam(const ModelSpec& spec, int param, double value);
+std::string AtNeuron(bool per_neuron, size_t neuron);
+Status EmptyPool(const char* call);
+Status OutOfMemory(const std::string& label, size_t size);
+
 // The internals of a Pool, for the engine's own code, tests and benchmarks
 // (never for embedders: nothing here is part of the public API).
 struct PoolAccess {
@@ -82,6 +94,16 @@ struct ParamColumn {
                         : ParamColumn{false, p.shared, nullptr, nullptr};
   }
 };
+
+// One parameter's value for a pool of `size`: one shared value, `size`
+// values, or a valid initializer alone; errors begin with `label`.
+Status CheckShape(const std::string& label, const std::string& name, const ParamValue& value,
+                  size_t size);
+// The column of a checked `value`: an initializer draws its `size` values
+// from `stream` into `*drawn` (which must outlive the column). The one path
+// of Create and SetParam.
+ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
+                     std::vector<double>* drawn);
 
 // Builds the parameter tables of a `size`-neuron pool of `spec` at `dt` from
 // one column per parameter, validating every neuron against the parameter

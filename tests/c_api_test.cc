@@ -2,8 +2,6 @@
 // in turn, answers SOMAS_ERR_ARGUMENT with a message naming the call and the
 // argument, writes no output it was not asked for, and changes no pool. Also
 // the codes: each SOMAS_ERR_* is its somas::StatusCode.
-#include "somas/somas_c.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "somas/somas.h"
+#include "somas/somas_c.h"
 
 namespace {
 
@@ -72,17 +71,22 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   somas_pool* const pools[2] = {pool, other};
   const size_t sizes[2] = {kSize, kSize};
   const std::vector<NullCase> cases = {
-      {"somas_set_simd_target: name is NULL", [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
+      {"somas_set_simd_target: name is NULL",
+       [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
       {"somas_pool_create: pool_json is NULL",
        [&](somas_pool*) { return somas_pool_create(nullptr, &made); }},
       {"somas_pool_create: out is NULL",
-       [&](somas_pool*) { return somas_pool_create(R"({"model": "LeakySoma", "size": 1})", nullptr); }},
+       [&](somas_pool*) {
+         return somas_pool_create(R"({"model": "LeakySoma", "size": 1})", nullptr);
+       }},
       {"somas_pool_create_from_checkpoint: path is NULL",
        [&](somas_pool*) { return somas_pool_create_from_checkpoint(nullptr, &made); }},
       {"somas_pool_create_from_checkpoint: out is NULL",
        [&](somas_pool*) { return somas_pool_create_from_checkpoint("x.ckpt", nullptr); }},
-      {"somas_pool_clone: pool is NULL", [&](somas_pool*) { return somas_pool_clone(nullptr, &made); }},
-      {"somas_pool_clone: out is NULL", [&](somas_pool* p) { return somas_pool_clone(p, nullptr); }},
+      {"somas_pool_clone: pool is NULL",
+       [&](somas_pool*) { return somas_pool_clone(nullptr, &made); }},
+      {"somas_pool_clone: out is NULL",
+       [&](somas_pool* p) { return somas_pool_clone(p, nullptr); }},
       {"somas_pool_step: pool is NULL",
        [&](somas_pool*) { return somas_pool_step(nullptr, floats.data(), kSize); }},
       {"somas_pool_step: current_pA is NULL",
@@ -123,13 +127,17 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
       {"somas_pool_set_potentials: mV is NULL",
        [&](somas_pool* p) { return somas_pool_set_potentials(p, nullptr, kSize); }},
       {"somas_pool_get_state: pool is NULL",
-       [&](somas_pool*) { return somas_pool_get_state(nullptr, "potential", floats.data(), kSize); }},
+       [&](somas_pool*) {
+         return somas_pool_get_state(nullptr, "potential", floats.data(), kSize);
+       }},
       {"somas_pool_get_state: name is NULL",
        [&](somas_pool* p) { return somas_pool_get_state(p, nullptr, floats.data(), kSize); }},
       {"somas_pool_get_state: out is NULL",
        [&](somas_pool* p) { return somas_pool_get_state(p, "potential", nullptr, kSize); }},
       {"somas_pool_set_state: pool is NULL",
-       [&](somas_pool*) { return somas_pool_set_state(nullptr, "potential", floats.data(), kSize); }},
+       [&](somas_pool*) {
+         return somas_pool_set_state(nullptr, "potential", floats.data(), kSize);
+       }},
       {"somas_pool_set_state: name is NULL",
        [&](somas_pool* p) { return somas_pool_set_state(p, nullptr, floats.data(), kSize); }},
       {"somas_pool_set_state: values is NULL",
@@ -139,7 +147,9 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
       {"somas_pool_set_state_at: name is NULL",
        [&](somas_pool* p) { return somas_pool_set_state_at(p, nullptr, 0, -50.0f); }},
       {"somas_pool_get_param: pool is NULL",
-       [&](somas_pool*) { return somas_pool_get_param(nullptr, "threshold", floats.data(), kSize); }},
+       [&](somas_pool*) {
+         return somas_pool_get_param(nullptr, "threshold", floats.data(), kSize);
+       }},
       {"somas_pool_get_param: name is NULL",
        [&](somas_pool* p) { return somas_pool_get_param(p, nullptr, floats.data(), kSize); }},
       {"somas_pool_get_param: out is NULL",
@@ -153,7 +163,9 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
          return somas_pool_set_param_values(nullptr, "threshold", doubles.data(), kSize);
        }},
       {"somas_pool_set_param_values: name is NULL",
-       [&](somas_pool* p) { return somas_pool_set_param_values(p, nullptr, doubles.data(), kSize); }},
+       [&](somas_pool* p) {
+         return somas_pool_set_param_values(p, nullptr, doubles.data(), kSize);
+       }},
       {"somas_pool_set_param_values: values is NULL",
        [&](somas_pool* p) { return somas_pool_set_param_values(p, "threshold", nullptr, kSize); }},
       {"somas_pool_set_param_at: pool is NULL",

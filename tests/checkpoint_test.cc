@@ -206,7 +206,8 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
 // Every per-neuron flag but 0 and 1, in a file re-sealed with a valid CRC,
 // is refused, whichever parameter carries it.
 TEST(CheckpointErrorTest, PerNeuronFlagsOtherThanZeroAndOneAreRefused) {
-  Pool pool = testing::MakePool("LeakySoma", 5, 1.0, {{"threshold", ParamValue::PerNeuron({-40, -41, -42, -43, -44})}});
+  Pool pool = testing::MakePool("LeakySoma", 5, 1.0,
+                                {{"threshold", ParamValue::PerNeuron({-40, -41, -42, -43, -44})}});
   const std::string good = testing::Snapshot(pool);
   for (const char* param : {"potential_rest", "threshold"}) {
     const size_t flag = good.find(param) + std::strlen(param);
@@ -316,7 +317,7 @@ TEST(CheckpointFilesTest, NonRegularFilesAreRefusedBeforeAnythingIsRead) {
     Status s = pool.Load(path);
     EXPECT_EQ(s.code(), StatusCode::kIo) << path;
     EXPECT_NE(s.message().find(path + (path == ::testing::TempDir() ? " is a directory"
-                                                                     : " is not a regular file")),
+                                                                    : " is not a regular file")),
               std::string::npos)
         << s.message();
     Pool loaded;

@@ -1,7 +1,5 @@
 // Simulation files: initializers, both file forms, canonical write-out,
 // schemas as JSON, and the errors of each malformed input.
-#include "engine/files.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/files.h"
 #include "engine/registry.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"

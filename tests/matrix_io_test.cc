@@ -3,6 +3,8 @@
 // versions 1 and 2 in float32 and float64, trailing data, trailing blank
 // lines. The streamed reader must give what the in-memory parser gives: the
 // same rows, or an error at the same row.
+#include "cli/matrix_io.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,8 +15,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "cli/matrix_io.h"
 
 namespace somas {
 namespace {
@@ -87,9 +87,11 @@ void ExpectAgreement(const std::string& name, const std::string& bytes, size_t c
   Write(path, bytes);
   Matrix whole;
   const bool csv = name.size() > 4 && name.substr(name.size() - 4) == ".csv";
-  const Status parsed = csv ? ParseCsvMatrix(bytes, path, &whole) : ParseNpyMatrix(bytes, path, &whole);
+  const Status parsed =
+      csv ? ParseCsvMatrix(bytes, path, &whole) : ParseNpyMatrix(bytes, path, &whole);
   ASSERT_EQ(parsed.ok(), expect_ok) << name << ": " << parsed.message();
-  for (const ReadSizes& sizes : {ReadSizes(), ReadSizes{1, 1}, ReadSizes{7, 13}, ReadSizes{4096, 4096}}) {
+  for (const ReadSizes& sizes :
+       {ReadSizes(), ReadSizes{1, 1}, ReadSizes{7, 13}, ReadSizes{4096, 4096}}) {
     const Streamed s = Stream(path, columns, sizes);
     const std::string which = name + " with buffers " + std::to_string(sizes.csv_buffer) + "/" +
                               std::to_string(sizes.npy_block);
@@ -151,8 +153,7 @@ TEST(MatrixIoTest, SmallCsvEdges) {
   ExpectAgreement("longest.csv", "3,4\n" + longest + "\n", 2, true);
   ExpectAgreement("too_long.csv", "3,4\n " + longest + "\n", 2, false);
   const Streamed s = Stream(Path("too_long.csv"), 2, ReadSizes());
-  EXPECT_NE(s.status.message().find("row 2 is longer than any row of 2 numbers"),
-            std::string::npos)
+  EXPECT_NE(s.status.message().find("row 2 is longer than any row of 2 numbers"), std::string::npos)
       << s.status.message();
 }
 

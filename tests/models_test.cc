@@ -117,8 +117,8 @@ TEST(LeakyFamilyTest, SteadyStateIsRTimesIAtSmallDt) {
     for (double tau : {20.0, 7.0}) {
       const float current = 180.0f;  // R I = 18 mV, below threshold (20 mV above rest)
       testing::ForEachTarget([&](int64_t) {
-        Pool pool = testing::MakePool("LeakySoma", 16, dt,
-                                      {{"potential_tau", ParamValue::Shared(tau)}});
+        Pool pool =
+            testing::MakePool("LeakySoma", 16, dt, {{"potential_tau", ParamValue::Shared(tau)}});
         const int steps = static_cast<int>(30 * tau / dt);
         const std::vector<float> drive(16, current);
         for (int t = 0; t < steps; ++t) ASSERT_TRUE(pool.Step(drive).ok());
@@ -139,9 +139,9 @@ TEST(LeakyFamilyTest, GainComesFromTheFloatRoundedDecay) {
   for (double dt : {1.0, 0.1, 0.01, 0.013}) {
     for (double tau : {20.0, 7.0, 3.3}) {
       for (double r : {0.1, 0.37}) {
-        Pool pool = testing::MakePool("LeakySoma", 3, dt,
-                                      {{"potential_tau", ParamValue::Shared(tau)},
-                                       {"resistance", ParamValue::Shared(r)}});
+        Pool pool = testing::MakePool(
+            "LeakySoma", 3, dt,
+            {{"potential_tau", ParamValue::Shared(tau)}, {"resistance", ParamValue::Shared(r)}});
         const double tau_f = static_cast<float>(tau), r_f = static_cast<float>(r);
         const float decay = static_cast<float>(std::exp(-dt / tau_f));
         const float gain_r = static_cast<float>((1.0 - static_cast<double>(decay)) * r_f);

@@ -45,8 +45,8 @@ TEST(NoiseTest, RunInputIsTheDefinitionForEveryNeuron) {
   const uint32_t key = NoiseKey(3, 0, 11);
   for (size_t threads : {1, 2, 3}) {
     ASSERT_TRUE(SetThreads(threads).ok());
-    for (size_t size : {size_t{1}, size_t{1000}, kRunInputChunk, kRunInputChunk + 1,
-                        3 * kRunInputChunk + 4321}) {
+    for (size_t size :
+         {size_t{1}, size_t{1000}, kRunInputChunk, kRunInputChunk + 1, 3 * kRunInputChunk + 4321}) {
       std::vector<float> current(7, -1.0f);  // resized, every value written
       RunInput(250.0, size, key, &current);
       ASSERT_EQ(current.size(), size);

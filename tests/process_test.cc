@@ -74,14 +74,13 @@ class ProcessTest : public ::testing::Test {
 
 TEST_F(ProcessTest, ThreadCountsOutsideTheRangeAreRefusedAndChangeNothing) {
   ASSERT_TRUE(SetThreads(3).ok());
-  for (size_t bad : {kMaxThreads + 1, size_t{1} << 62, size_t{1} << 63, size_t{3} << 62,
-                     ~size_t{0}}) {
+  for (size_t bad :
+       {kMaxThreads + 1, size_t{1} << 62, size_t{1} << 63, size_t{3} << 62, ~size_t{0}}) {
     const Status s = SetThreads(bad);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
     EXPECT_NE(s.message().find("SetThreads(" + std::to_string(bad) + ")"), std::string::npos)
         << s.message();
-    EXPECT_NE(s.message().find("0 (one per usable CPU) to 1024"), std::string::npos)
-        << s.message();
+    EXPECT_NE(s.message().find("0 (one per usable CPU) to 1024"), std::string::npos) << s.message();
     EXPECT_EQ(Threads(), 3u);
   }
   // The largest accepted count steps a large pool exactly as one thread does.

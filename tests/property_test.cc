@@ -91,8 +91,8 @@ double Extreme(const ParamSpec& p, std::mt19937_64& rng) {
 }
 
 float ExtremeCurrent(std::mt19937_64& rng) {
-  static const float kValues[] = {std::numeric_limits<float>::max(), 1e30f, 1e20f, 1e6f, 300.0f,
-                                  0.0f};
+  static const float kValues[] = {
+      std::numeric_limits<float>::max(), 1e30f, 1e20f, 1e6f, 300.0f, 0.0f};
   const float v = kValues[rng() % 6];
   return (rng() & 1) ? -v : v;
 }
@@ -111,10 +111,10 @@ TEST(PropertyTest, EveryPoolSavesAndLoadsAndEveryStateReadCanBeWritten) {
       config.dt = (rng() & 1) ? 1.0 : 0.1;
       for (const ParamSpec& p : m.params) {
         if (rng() % 3 == 0) continue;  // default
-        config.params[p.name] = (rng() & 1) ? ParamValue::Shared(Extreme(p, rng))
-                                            : ParamValue::PerNeuron({Extreme(p, rng),
-                                                                     Extreme(p, rng),
-                                                                     Extreme(p, rng)});
+        config.params[p.name] =
+            (rng() & 1)
+                ? ParamValue::Shared(Extreme(p, rng))
+                : ParamValue::PerNeuron({Extreme(p, rng), Extreme(p, rng), Extreme(p, rng)});
       }
       Pool pool;
       if (!Pool::Create(config, &pool).ok()) continue;

@@ -276,8 +276,9 @@ TEST(RunTest, OptionErrorsAreClear) {
   std::tie(code, out) = Somas("replay --pool x.json");
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("--current"), std::string::npos) << out;
-  for (const char* command : {"--threads 1025 --steps 1", "replay --threads 5000 --pool p.json "
-                                                         "--current c.csv --out o"}) {
+  for (const char* command : {"--threads 1025 --steps 1",
+                              "replay --threads 5000 --pool p.json "
+                              "--current c.csv --out o"}) {
     std::tie(code, out) = Somas(command);
     EXPECT_EQ(code, 2) << command;
     EXPECT_NE(out.find("--threads: SetThreads("), std::string::npos) << out;
@@ -352,16 +353,15 @@ TEST(FileInputTest, DevicesDirectoriesAndHugeFilesAreRefusedAtOnce) {
     unlink(f.c_str());
     ASSERT_EQ(mkfifo(f.c_str(), 0600), 0) << f;
   }
-  for (const std::string& args :
-       {"config '" + fifo + "'", "run --config '" + fifo + "'",
-        "replay --pool '" + fifo + "' --current x.csv --out o",
-        "replay --pool '" + TempDir() + "/pool.json' --current '" + fifo_csv + "' --out '" +
-            TempDir() + "/o'",
-        "replay --pool '" + TempDir() + "/pool.json' --current '" + fifo_npy + "' --out '" +
-            TempDir() + "/o'"}) {
+  for (const std::string& args : {"config '" + fifo + "'", "run --config '" + fifo + "'",
+                                  "replay --pool '" + fifo + "' --current x.csv --out o",
+                                  "replay --pool '" + TempDir() + "/pool.json' --current '" +
+                                      fifo_csv + "' --out '" + TempDir() + "/o'",
+                                  "replay --pool '" + TempDir() + "/pool.json' --current '" +
+                                      fifo_npy + "' --out '" + TempDir() + "/o'"}) {
     std::tie(code, out) = Somas(args);
     EXPECT_EQ(code, 2) << args;
-    EXPECT_NE(out.find("fifo.") , std::string::npos) << out;
+    EXPECT_NE(out.find("fifo."), std::string::npos) << out;
     EXPECT_NE(out.find("is not a regular file"), std::string::npos) << out;
   }
   EXPECT_FALSE(Exists(TempDir() + "/o"));

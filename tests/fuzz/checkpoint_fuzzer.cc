@@ -105,8 +105,8 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max
       std::memcmp(data, "SOMASCKP", 8) != 0) {
     return LLVMFuzzerMutate(data, size, max_size);
   }
-  const size_t body = LLVMFuzzerMutate(data + somas::fuzz::kHeader, size - kFrame,
-                                       max_size - kFrame);
+  const size_t body =
+      LLVMFuzzerMutate(data + somas::fuzz::kHeader, size - kFrame, max_size - kFrame);
   const uint64_t payload = body;
   std::memcpy(data + 12, &payload, 8);
   const uint32_t crc = static_cast<uint32_t>(crc32(0, data, somas::fuzz::kHeader + body));

@@ -44,8 +44,7 @@ TEST_P(CorpusTest, EverySeedRunsCleanly) {
 INSTANTIATE_TEST_SUITE_P(Targets, CorpusTest,
                          ::testing::Values(Target{"config", FuzzConfig, 55},
                                            Target{"checkpoint", FuzzCheckpoint, 18},
-                                           Target{"csv", FuzzCsv, 12},
-                                           Target{"npy", FuzzNpy, 9}),
+                                           Target{"csv", FuzzCsv, 12}, Target{"npy", FuzzNpy, 9}),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

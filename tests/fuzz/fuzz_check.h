@@ -11,21 +11,21 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define SOMAS_FUZZ_CHECK(condition, ...)                                      \
-  do {                                                                        \
-    if (!(condition)) {                                                       \
-      std::fprintf(stderr, "fuzz property broken at %s:%d: %s\n  ", __FILE__, \
-                   __LINE__, #condition);                                     \
-      std::fprintf(stderr, __VA_ARGS__);                                      \
-      std::fprintf(stderr, "\n");                                             \
-      std::abort();                                                           \
-    }                                                                         \
+#define SOMAS_FUZZ_CHECK(condition, ...)                                                \
+  do {                                                                                  \
+    if (!(condition)) {                                                                 \
+      std::fprintf(stderr, "fuzz property broken at %s:%d: %s\n  ", __FILE__, __LINE__, \
+                   #condition);                                                         \
+      std::fprintf(stderr, __VA_ARGS__);                                                \
+      std::fprintf(stderr, "\n");                                                       \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 
 #ifdef SOMAS_LIBFUZZER
-#define SOMAS_FUZZ_ENTRY(function)                                                 \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {        \
-    return function(data, size);                                                   \
+#define SOMAS_FUZZ_ENTRY(function)                                          \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    return function(data, size);                                            \
   }
 #else
 #define SOMAS_FUZZ_ENTRY(function)

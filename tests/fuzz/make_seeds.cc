@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
       config.name = per_neuron ? "per_neuron" : "";
       if (per_neuron) {
         const somas::ParamSpec& p = m.params[m.ParamIndex("resistance")];
-        config.params[p.name] =
-            somas::ParamValue::PerNeuron({p.default_value, 0.9 * p.default_value, 1.1 * p.default_value});
+        config.params[p.name] = somas::ParamValue::PerNeuron(
+            {p.default_value, 0.9 * p.default_value, 1.1 * p.default_value});
       }
       somas::Pool pool;
       if (!somas::Pool::Create(config, &pool).ok()) return 1;

@@ -1,0 +1,248 @@
+// Reading and writing a pool's states (in user units) and parameters by name.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <new>
+
+#include "engine/format.h"
+#include "engine/initializer.h"
+#include "engine/pool_impl.h"
+#include "engine/registry.h"
+
+namespace somas {
+
+namespace {
+
+// Finds state `name` of `pool`; the error lists the model's states.
+Status FindState(const PoolImpl& pool, const std::string& name, int* index) {
+  const ModelSpec& spec = *pool.spec;
+  *index = spec.StateIndex(name);
+  if (*index >= 0) return Status();
+  std::vector<std::string> names;
+  std::string list;
+  for (const StateSpec& s : spec.states) {
+    names.push_back(s.name);
+    list += (list.empty() ? "" : ", ") + s.name;
+  }
+  return Status::Error(pool.Label() + ": unknown state \"" + name + "\"; did you mean \"" +
+                       Closest(name, names) + "\"? (states: " + list + ")");
+}
+
+Status FindParam(const PoolImpl& pool, const std::string& name, int* index) {
+  const ModelSpec& spec = *pool.spec;
+  *index = spec.ParamIndex(name);
+  if (*index >= 0) return Status();
+  std::vector<std::string> names;
+  for (const ParamSpec& p : spec.params) names.push_back(p.name);
+  return Status::Error(pool.Label() + ": unknown parameter \"" + name + "\"; did you mean \"" +
+                       Closest(name, names) + "\"?");
+}
+
+Status CheckLength(const PoolImpl& pool, const char* what, const void* data, size_t n) {
+  if (data && n == pool.size) return Status();
+  return Status::Error(pool.Label() + ": " + what + " needs " + std::to_string(pool.size) +
+                       " values (one per neuron), got " + std::to_string(data ? n : 0));
+}
+
+// The user-unit value of state `state` (a float state) of `neuron`.
+float UserState(const PoolImpl& pool, const StateSpec& state, int k, size_t neuron) {
+  const float v = pool.states[k][neuron];
+  return state.offset_param < 0 ? v : v + pool.tables.params[state.offset_param].at(neuron);
+}
+
+// Checks a user-unit value for `state` and converts it to kernel units.
+Status KernelValue(const PoolImpl& pool, const StateSpec& state, size_t neuron, float value,
+                   float* out) {
+  const std::string where = pool.Label() + ": " + state.name + " = " + FormatFloat(value) +
+                            (state.unit.empty() ? "" : " " + state.unit) + " at neuron " +
+                            std::to_string(neuron);
+  if (state.counter) {
+    if (!(value >= 0 && value <= UINT16_MAX && value == std::floor(value))) {
+      return Status::Error(where + ": must be a whole number of steps from 0 to 65535");
+    }
+    *out = value;
+    return Status();
+  }
+  // The bound applies to the stored (kernel-unit) value. A value that
+  // Potentials() or GetState() returned converts back to within one float
+  // rounding of a stored one: a step past the bound by that rounding alone
+  // is clamped to it, so every value read can be written back.
+  const double offset =
+      state.offset_param < 0 ? 0.0 : pool.tables.params[state.offset_param].at(neuron);
+  const float kernel = static_cast<float>(static_cast<double>(value) - offset);
+  const float rounding_slack = std::nextafter(kStateBound, HUGE_VALF);
+  if (!std::isfinite(value) || !(std::fabs(kernel) <= rounding_slack)) {
+    return Status::Error(
+        where + ": must be finite, and within +-1e30 of " +
+        (state.offset_param < 0 ? std::string("0") : pool.spec->params[state.offset_param].name) +
+        " (the bound on every value)");
+  }
+  *out = std::max(-kStateBound, std::min(kernel, kStateBound));
+  return Status();
+}
+
+}  // namespace
+
+Status Pool::GetState(const std::string& name, float* out, size_t n) const {
+  if (!impl_) return EmptyPool("GetState");
+  const PoolImpl& p = *impl_;
+  int index = 0;
+  Status status = FindState(p, name, &index);
+  if (status.ok()) status = CheckLength(p, "GetState", out, n);
+  if (!status.ok()) return status;
+  const StateSpec& state = p.spec->states[index];
+  if (state.counter) {
+    for (size_t i = 0; i < n; ++i) out[i] = p.counter[i];
+    return Status();
+  }
+  const int k = p.spec->FloatStateOf(index);
+  for (size_t i = 0; i < n; ++i) out[i] = UserState(p, state, k, i);
+  return Status();
+}
+
+Status Pool::SetState(const std::string& name, const float* values, size_t n) {
+  if (!impl_) return EmptyPool("SetState");
+  PoolImpl& p = *impl_;
+  int index = 0;
+  Status status = FindState(p, name, &index);
+  if (status.ok()) status = CheckLength(p, "SetState", values, n);
+  if (!status.ok()) return status;
+  const StateSpec& state = p.spec->states[index];
+  std::vector<float> kernel(n);
+  for (size_t i = 0; i < n; ++i) {
+    status = KernelValue(p, state, i, values[i], &kernel[i]);
+    if (!status.ok()) return status;
+  }
+  // Padding lanes follow the last neuron.
+  for (size_t i = 0; i < p.padded; ++i) {
+    const float v = kernel[std::min(i, n - 1)];
+    if (state.counter) {
+      p.counter[i] = static_cast<uint16_t>(v);
+    } else {
+      p.states[p.spec->FloatStateOf(index)][i] = v;
+    }
+  }
+  return Status();
+}
+
+Status Pool::SetState(const std::string& name, size_t neuron, float value) {
+  if (!impl_) return EmptyPool("SetState");
+  PoolImpl& p = *impl_;
+  int index = 0;
+  Status status = FindState(p, name, &index);
+  if (!status.ok()) return status;
+  if (neuron >= p.size) {
+    return Status::Error(p.Label() + ": SetState(\"" + name + "\") of neuron " +
+                         std::to_string(neuron) + ", but the pool has " + std::to_string(p.size) +
+                         " neurons");
+  }
+  const StateSpec& state = p.spec->states[index];
+  float kernel = 0;
+  status = KernelValue(p, state, neuron, value, &kernel);
+  if (!status.ok()) return status;
+  const size_t end = neuron + 1 == p.size ? p.padded : neuron + 1;  // the last one's padding too
+  for (size_t i = neuron; i < end; ++i) {
+    if (state.counter) {
+      p.counter[i] = static_cast<uint16_t>(kernel);
+    } else {
+      p.states[p.spec->FloatStateOf(index)][i] = kernel;
+    }
+  }
+  return Status();
+}
+
+Status Pool::Potentials(float* out_mV, size_t n) const { return GetState("potential", out_mV, n); }
+
+std::vector<float> Pool::Potentials() const {
+  std::vector<float> out(size());
+  if (!Potentials(out.data(), out.size()).ok()) out.clear();
+  return out;
+}
+
+Status Pool::SetPotentials(const float* mV, size_t n) { return SetState("potential", mV, n); }
+
+Status Pool::GetParam(const std::string& name, float* out, size_t n) const {
+  if (!impl_) return EmptyPool("GetParam");
+  int k = 0;
+  Status status = FindParam(*impl_, name, &k);
+  if (status.ok()) status = CheckLength(*impl_, "GetParam", out, n);
+  if (!status.ok()) return status;
+  for (size_t i = 0; i < n; ++i) out[i] = impl_->tables.params[k].at(i);
+  return Status();
+}
+
+bool Pool::ParamIsPerNeuron(const std::string& name) const {
+  if (!impl_) return false;
+  const int k = impl_->spec->ParamIndex(name);
+  return k >= 0 && impl_->tables.params[k].per_neuron;
+}
+
+float Pool::Param(size_t param, size_t neuron) const {
+  if (!impl_ || param >= impl_->tables.params.size() || neuron >= impl_->size) {
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  return impl_->tables.params[param].at(neuron);
+}
+
+namespace {
+
+// Replaces the parameter tables of `pool` with ones where parameter `k` is
+// `column`; float states with an offset parameter keep their user-unit values.
+Status ReplaceParam(PoolImpl* pool, int k, const ParamColumn& column) {
+  std::vector<ParamColumn> columns;
+  for (const StoredParam& sp : pool->tables.params) columns.push_back(ParamColumn::Of(sp));
+  columns[k] = column;
+  ParamTables tables;
+  try {
+    Status status =
+        BuildParamTables(*pool->spec, pool->Label(), pool->size, pool->dt, columns, &tables);
+    if (!status.ok()) return status;
+    const ModelSpec& spec = *pool->spec;
+    for (size_t s = 0; s < spec.states.size(); ++s) {
+      if (spec.states[s].offset_param != k) continue;
+      float* v = pool->states[spec.FloatStateOf(s)].data();
+      for (size_t i = 0; i < pool->padded; ++i) {
+        const double before = pool->tables.params[k].at(i);
+        const double after = tables.params[k].at(i);
+        if (before != after) v[i] = static_cast<float>(static_cast<double>(v[i]) + before - after);
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(pool->Label(), pool->size);
+  }
+  pool->tables = std::move(tables);
+  return Status();
+}
+
+}  // namespace
+
+Status Pool::SetParam(const std::string& name, const ParamValue& value) {
+  if (!impl_) return EmptyPool("SetParam");
+  PoolImpl& p = *impl_;
+  int k = 0;
+  Status status = FindParam(p, name, &k);
+  if (!status.ok()) return status;
+  status = CheckShape(p.Label(), name, value, p.size);
+  if (!status.ok()) return status;
+  std::vector<double> drawn;
+  return ReplaceParam(&p, k, ColumnOf(value, p.size, StreamKey(p.seed, p.name, name), &drawn));
+}
+
+Status Pool::SetParam(const std::string& name, size_t neuron, double value) {
+  if (!impl_) return EmptyPool("SetParam");
+  PoolImpl& p = *impl_;
+  int k = 0;
+  Status status = FindParam(p, name, &k);
+  if (!status.ok()) return status;
+  if (neuron >= p.size) {
+    return Status::Error(p.Label() + ": SetParam(\"" + name + "\") of neuron " +
+                         std::to_string(neuron) + ", but the pool has " + std::to_string(p.size) +
+                         " neurons");
+  }
+  std::vector<double> values(p.size);
+  for (size_t i = 0; i < p.size; ++i) values[i] = p.tables.params[k].at(i);
+  values[neuron] = value;
+  return ReplaceParam(&p, k, ParamColumn{true, 0, values.data(), nullptr});
+}
+
+}  // namespace somas

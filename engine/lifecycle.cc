@@ -1,0 +1,197 @@
+// Pool lifecycle: resolving a configuration against its model, checking
+// memory, building (Create), copying (Clone), resetting, the accessors.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <new>
+
+#include "engine/format.h"
+#include "engine/initializer.h"
+#include "engine/pool_impl.h"
+#include "engine/registry.h"
+
+namespace somas {
+namespace {
+
+// A configuration matched against its model: each parameter's column, after
+// initializers have drawn their values.
+struct Resolved {
+  const ModelSpec* spec = nullptr;
+  std::string label;
+  std::vector<const ParamValue*> given;  // by schema index; nullptr = default
+};
+
+// Lookup, dt, size, parameter names, lengths and initializers: everything
+// that can be checked without touching per-neuron values.
+Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out) {
+  Status error;
+  const ModelSpec* spec = registry.Find(config.model, &error);
+  if (!spec) {
+    return config.name.empty() ? error
+                               : Status::Error("pool \"" + config.name + "\": " + error.message());
+  }
+  const std::string label = LabelOf(config.name, spec->name);
+  if (!(std::isfinite(config.dt) && config.dt > 0)) {
+    return Status::Error(label + ": dt = " + FormatNumber(config.dt) +
+                         " ms: must be finite and > 0");
+  }
+  if (config.size == 0) return Status::Error(label + ": size = 0: a pool needs at least 1 neuron");
+  if (config.size > kMaxPoolSize) {
+    return Status::Error(label + ": size = " + std::to_string(config.size) + " is more than the " +
+                         std::to_string(kMaxPoolSize) + " neurons a pool can hold");
+  }
+  std::vector<const ParamValue*> given(spec->params.size(), nullptr);
+  std::vector<std::string> names;
+  for (const ParamSpec& p : spec->params) names.push_back(p.name);
+  for (const auto& [name, value] : config.params) {
+    const int k = spec->ParamIndex(name);
+    if (k < 0) {
+      return Status::Error(label + ": unknown parameter \"" + name + "\"; did you mean \"" +
+                           Closest(name, names) + "\"?");
+    }
+    Status status = CheckShape(label, name, value, config.size);
+    if (!status.ok()) return status;
+    given[k] = &value;
+  }
+  *out = {spec, label, std::move(given)};
+  return Status();
+}
+
+// Refuses a pool this machine cannot hold before allocating any of it:
+// states, counter, per-neuron parameters and constants, spike bits, and the
+// doubles initializers draw into while the pool is built.
+Status CheckMemory(const Resolved& r, size_t size) {
+  const ModelSpec& spec = *r.spec;
+  size_t per_neuron_params = 0, drawn_params = 0;
+  for (const ParamValue* v : r.given) {
+    per_neuron_params += v && v->per_neuron;
+    drawn_params += v && v->initializer;
+  }
+  const uint64_t bytes_per_neuron =
+      4 * spec.num_float_states + (spec.has_counter ? 2 : 0) + 4 * per_neuron_params +
+      (per_neuron_params ? 4 * spec.num_constants : 0) + 1 + 8 * drawn_params;
+  const uint64_t padded = Padded(size);
+  const uint64_t bytes = padded * bytes_per_neuron;
+  const uint64_t memory = AvailableMemoryBytes();
+  if (bytes > memory) {
+    return Status::Error(StatusCode::kOutOfMemory,
+                         r.label + ": size = " + std::to_string(size) + " would need " +
+                             std::to_string(bytes) + " bytes, more than the " +
+                             std::to_string(memory) + " bytes of memory this machine has free");
+  }
+  return Status();
+}
+
+// Allocates the state, counter, spike and input-tail arrays of `pool`.
+void AllocateStates(PoolImpl* pool) {
+  const ModelSpec& spec = *pool->spec;
+  pool->states.clear();
+  for (size_t s = 0; s < spec.num_float_states; ++s) pool->states.emplace_back(pool->padded);
+  if (spec.has_counter) pool->counter = AlignedArray<uint16_t>(pool->padded);
+  pool->spikes = AlignedArray<uint16_t>(pool->padded / kBlock);
+  pool->tail = AlignedArray<float>(kBlock);
+}
+
+}  // namespace
+
+uint64_t AvailableMemoryBytes() {
+  const long pages = sysconf(_SC_AVPHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page_size <= 0) return std::numeric_limits<uint64_t>::max();
+  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size);
+}
+std::string PoolImpl::Label() const { return LabelOf(name, spec->name); }
+
+void PoolImpl::Gather(size_t neuron, double* p) const {
+  for (size_t k = 0; k < tables.params.size(); ++k) p[k] = tables.params[k].at(neuron);
+}
+
+void PoolImpl::Reset() {
+  double p[kMaxParams];
+  float s[kMaxFloatStates];
+  for (size_t i = 0; i < padded; ++i) {
+    // Initial states depend on the parameters only when some are per neuron.
+    if (i == 0 || tables.any_per_neuron) {
+      Gather(std::min(i, size - 1), p);
+      spec->init(p, s);
+    }
+    for (size_t k = 0; k < states.size(); ++k) states[k][i] = s[k];
+  }
+  if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
+  std::memset(spikes.data(), 0, spikes.size() * sizeof(uint16_t));
+  last_target = 0;
+}
+
+Pool::Pool() noexcept = default;
+Pool::~Pool() = default;
+Pool::Pool(Pool&& other) noexcept = default;
+Pool& Pool::operator=(Pool&& other) noexcept = default;
+
+Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registry) {
+  if (!out) return Status::Error("Pool::Create: the output pool is null");
+  Resolved r;
+  Status status = Resolve(config, registry, &r);
+  if (status.ok()) status = CheckMemory(r, config.size);
+  if (!status.ok()) return status;
+  const ModelSpec& spec = *r.spec;
+  try {
+    // Initializers draw their values (in double, one pass, before validation).
+    std::vector<std::vector<double>> drawn(spec.params.size());
+    std::vector<ParamColumn> columns(spec.params.size());
+    for (size_t k = 0; k < spec.params.size(); ++k) {
+      const ParamValue* v = r.given[k];
+      columns[k] = v ? ColumnOf(*v, config.size,
+                                StreamKey(config.seed, config.name, spec.params[k].name), &drawn[k])
+                     : ParamColumn{false, spec.params[k].default_value, nullptr, nullptr};
+    }
+    auto pool = std::make_unique<PoolImpl>();
+    status = BuildParamTables(spec, r.label, config.size, config.dt, columns, &pool->tables);
+    if (!status.ok()) return status;
+    pool->spec = std::make_shared<const ModelSpec>(spec);
+    pool->name = config.name;
+    pool->seed = config.seed;
+    pool->size = config.size;
+    pool->padded = Padded(config.size);
+    pool->dt = config.dt;
+    AllocateStates(pool.get());
+    pool->Reset();
+    out->impl_ = std::move(pool);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(r.label, config.size);
+  }
+  return Status();
+}
+
+Status Pool::Clone(Pool* out) const {
+  if (!impl_) return EmptyPool("Clone");
+  if (!out) return Status::Error("Pool::Clone: the output pool is null");
+  try {
+    auto copy = std::make_unique<PoolImpl>(*impl_);
+    // The copied refs still point into this pool's constant arrays.
+    for (size_t c = 0; c < copy->tables.constants.size(); ++c) {
+      copy->tables.refs[c].data = copy->tables.constants[c].data();
+    }
+    out->impl_ = std::move(copy);
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(impl_->Label(), impl_->size);
+  }
+  return Status();
+}
+
+const ModelSpec& Pool::model() const {
+  static const ModelSpec* const empty = new ModelSpec();
+  return impl_ ? *impl_->spec : *empty;
+}
+
+size_t Pool::size() const { return impl_ ? impl_->size : 0; }
+double Pool::dt() const { return impl_ ? impl_->dt : 0.0; }
+
+Status Pool::Reset() {
+  if (!impl_) return EmptyPool("Reset");
+  impl_->Reset();
+  return Status();
+}
+
+}  // namespace somas

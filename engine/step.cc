@@ -1,0 +1,201 @@
+// Stepping: a pool cut into chunks that the kernel steps independently on
+// the worker threads (Step, StepPools), and the views of the last spikes.
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "engine/format.h"
+#include "engine/parallel.h"
+#include "engine/pool_impl.h"
+
+namespace somas {
+
+namespace {
+
+// One pool's step, cut into chunks that the kernel steps independently.
+struct PreparedStep {
+  PoolImpl* pool = nullptr;
+  const float* current = nullptr;
+  KernelArgs args{};
+  size_t chunk = 0;  // neurons per chunk
+  size_t chunks = 0;
+  std::vector<KernelResult> results;  // one per chunk
+};
+
+Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads, PreparedStep* out) {
+  if (n != p.size || !current) {
+    return Status::Error(p.Label() + " pool of " + std::to_string(p.size) + " neurons: step got " +
+                         std::to_string(current ? n : 0) + " input currents");
+  }
+  const size_t n_main = p.size / kBlock * kBlock;
+  std::memset(p.tail.data(), 0, kBlock * sizeof(float));
+  if (p.size > n_main) {
+    std::memcpy(p.tail.data(), current + n_main, (p.size - n_main) * sizeof(float));
+  }
+  KernelArgs& args = out->args;
+  args = KernelArgs{};
+  args.n_main = n_main;
+  args.n_padded = p.padded;
+  args.current = current;
+  args.current_tail = p.tail.data();
+  for (size_t k = 0; k < p.states.size(); ++k) args.state[k] = p.states[k].data();
+  args.num_states = p.states.size();
+  args.counter = p.counter.size() ? p.counter.data() : nullptr;
+  args.constants = p.tables.refs.data();
+  args.spikes = p.spikes.data();
+  out->pool = &p;
+  out->current = current;
+  out->chunk = ChunkNeurons(p.padded, threads);
+  out->chunks = (p.padded + out->chunk - 1) / out->chunk;
+  out->results.assign(out->chunks, KernelResult());
+  return Status();
+}
+
+void RunChunk(PreparedStep& s, size_t c) {
+  KernelArgs args = s.args;
+  args.begin = c * s.chunk;
+  args.end = std::min(args.begin + s.chunk, args.n_padded);
+  s.pool->spec->kernel(args, &s.results[c]);
+}
+
+// Merges the chunks' reports (in neuron order, so the same whatever the
+// chunking) and clears the padding lanes' spike bits.
+Status Finish(PreparedStep& s, StepReport* report) {
+  PoolImpl& p = *s.pool;
+  p.last_target = s.results[0].target;
+  if (p.size < p.padded) {
+    p.spikes[p.size / kBlock] &= static_cast<uint16_t>((1u << (p.size % kBlock)) - 1);
+  }
+  size_t count = 0, first = 0;
+  for (const KernelResult& r : s.results) {
+    if (r.nonfinite_count && !count) first = r.first_nonfinite;
+    count += r.nonfinite_count;
+  }
+  if (count == 0) return Status();
+  if (report) *report = {count, first};
+  return Status::Error(StatusCode::kNonFiniteInput,
+                       p.Label() + " pool: " + std::to_string(count) +
+                           " non-finite input current(s), first at neuron " +
+                           std::to_string(first) + " (" + FormatNumber(s.current[first]) +
+                           " pA); those neurons were left unchanged");
+}
+
+}  // namespace
+
+Status Pool::Step(const float* current, size_t n, StepReport* report) {
+  if (report) *report = StepReport();
+  if (!impl_) return EmptyPool("Step");
+  const size_t threads = EffectiveThreads();
+  PreparedStep step;
+  try {  // (the per-chunk reports are the only allocation)
+    Status status = Prepare(*impl_, current, n, threads, &step);
+    if (!status.ok()) return status;
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(impl_->Label(), impl_->size);
+  }
+  ParallelFor(step.chunks, threads, [&](size_t c) { RunChunk(step, c); });
+  return Finish(step, report);
+}
+
+Status StepPools(PoolStep* steps, size_t count) try {
+  if (!steps && count) return Status::Error("StepPools: the list of pools is null");
+  for (size_t i = 0; i < count; ++i) {
+    steps[i].report = StepReport();
+    const Pool* pool = steps[i].pool;
+    const std::string which = "StepPools: entry " + std::to_string(i);
+    if (!pool) return Status::Error(which + " has no pool");
+    if (!pool->valid()) return EmptyPool("StepPools");
+    for (size_t j = 0; j < i; ++j) {
+      if (steps[j].pool == pool) {
+        return Status::Error(which + " steps the same pool as entry " + std::to_string(j));
+      }
+    }
+    if (steps[i].n != pool->size() || !steps[i].current) {
+      return Status::Error(which + ": " + pool->model().name + " pool of " +
+                           std::to_string(pool->size()) + " neurons got " +
+                           std::to_string(steps[i].current ? steps[i].n : 0) + " input currents");
+    }
+  }
+  const size_t threads = EffectiveThreads();
+  std::vector<PreparedStep> prepared(count);
+  std::vector<size_t> first_task(count + 1, 0);  // prefix sums of chunk counts
+  for (size_t i = 0; i < count; ++i) {
+    PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
+    Status status = Prepare(*impl, steps[i].current, steps[i].n, threads, &prepared[i]);
+    if (!status.ok()) return status;  // checked above; cannot happen
+    first_task[i + 1] = first_task[i] + prepared[i].chunks;
+  }
+  ParallelFor(first_task[count], threads, [&](size_t task) {
+    const size_t i =
+        std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
+    RunChunk(prepared[i], task - first_task[i]);
+  });
+  Status first_error;
+  for (size_t i = 0; i < count; ++i) {
+    const Status status = Finish(prepared[i], &steps[i].report);
+    if (!status.ok() && first_error.ok()) first_error = status;
+  }
+  return first_error;
+} catch (const std::bad_alloc&) {
+  // Before any pool was stepped: the allocations precede the parallel region.
+  return Status::Error(StatusCode::kOutOfMemory,
+                       "StepPools: out of memory preparing " + std::to_string(count) + " pools");
+}
+
+const uint8_t* Pool::spike_bits() const {
+  // The kernels store 16-bit words; on a little-endian machine their bytes
+  // are in exactly this order.
+  return impl_ ? reinterpret_cast<const uint8_t*>(impl_->spikes.data()) : nullptr;
+}
+
+size_t Pool::SpikeCount() const {
+  if (!impl_) return 0;
+  size_t count = 0;
+  const AlignedArray<uint16_t>& words = impl_->spikes;
+  for (size_t w = 0; w < words.size(); ++w) count += __builtin_popcount(words[w]);
+  return count;
+}
+
+Status Pool::SpikeIndices(uint32_t* out, size_t capacity, size_t* count) const {
+  if (!impl_) return EmptyPool("SpikeIndices");
+  const size_t spikes = SpikeCount();
+  if (count) *count = spikes;
+  if (spikes > capacity || (spikes && !out)) {
+    return Status::Error(impl_->Label() + ": " + std::to_string(spikes) +
+                         " spikes do not fit a buffer of " + std::to_string(out ? capacity : 0));
+  }
+  const AlignedArray<uint16_t>& words = impl_->spikes;
+  size_t next = 0;
+  for (size_t w = 0; w < words.size(); ++w) {
+    for (uint32_t bits = words[w]; bits; bits &= bits - 1) {
+      out[next++] = static_cast<uint32_t>(w * kBlock + __builtin_ctz(bits));
+    }
+  }
+  return Status();
+}
+
+std::vector<uint32_t> Pool::SpikeIndices() const {
+  std::vector<uint32_t> out(SpikeCount());
+  size_t count = 0;
+  if (!SpikeIndices(out.data(), out.size(), &count).ok()) out.clear();
+  return out;
+}
+
+Status Pool::SpikesDense(uint8_t* out, size_t n) const {
+  if (!impl_) return EmptyPool("SpikesDense");
+  if (n != impl_->size || !out) {
+    return Status::Error(impl_->Label() + ": SpikesDense needs a buffer of " +
+                         std::to_string(impl_->size) + " bytes, got " +
+                         std::to_string(out ? n : 0));
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = (impl_->spikes[i / kBlock] >> (i % kBlock)) & 1;
+  return Status();
+}
+
+std::vector<uint8_t> Pool::SpikesDense() const {
+  std::vector<uint8_t> out(size());
+  if (!SpikesDense(out.data(), out.size()).ok()) out.clear();
+  return out;
+}
+
+}  // namespace somas
