@@ -4,7 +4,6 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -157,15 +156,12 @@ class Workers {
 // The process's workers. A forked child has none of its parent's threads:
 // there the parent's Workers (whose threads exist only in the parent, and
 // whose locks may be held by them) is abandoned, never touched or joined,
-// and the child starts its own on first need. At exit, the workers of the
-// process that started them are joined.
+// and the child starts its own on first need. At exit, a process joins the
+// workers it started itself.
 struct WorkersHolder {
   std::mutex mutex;
   Workers* workers = nullptr;
-  pid_t owner = 0;
-  ~WorkersHolder() {
-    if (workers && owner == getpid()) delete workers;
-  }
+  ~WorkersHolder() { delete workers; }
 };
 
 WorkersHolder& Holder() {
@@ -176,7 +172,6 @@ WorkersHolder& Holder() {
       // workers and reset the lock, which another parent thread may have held.
       new (&Holder().mutex) std::mutex();
       Holder().workers = nullptr;
-      Holder().owner = 0;
     });
     return &h;
   }();
@@ -186,10 +181,7 @@ WorkersHolder& Holder() {
 Workers* SharedWorkers() {
   WorkersHolder& h = Holder();
   std::lock_guard<std::mutex> lock(h.mutex);
-  if (!h.workers) {
-    h.workers = new (std::nothrow) Workers();
-    h.owner = getpid();
-  }
+  if (!h.workers) h.workers = new (std::nothrow) Workers();
   return h.workers;
 }
 
