@@ -49,7 +49,9 @@ _f64_p = _c.POINTER(_c.c_double)
 _u32_p = _c.POINTER(_c.c_uint32)
 _size_p = _c.POINTER(_c.c_size_t)
 
-for _name, _res, _args in [
+# Every C function the module calls, with its ctypes signature; the tests
+# check each against somas_c.h as installed.
+_SIGNATURES = [
     ("somas_version", _c.c_char_p, []),
     ("somas_last_error", _c.c_char_p, []),
     ("somas_models_json", _c.c_char_p, []),
@@ -78,7 +80,8 @@ for _name, _res, _args in [
     ("somas_pool_set_param_values", _c.c_int, [_pool_p, _c.c_char_p, _f64_p, _c.c_size_t]),
     ("somas_pool_save", _c.c_int, [_pool_p, _c.c_char_p]),
     ("somas_pool_load", _c.c_int, [_pool_p, _c.c_char_p]),
-]:
+]
+for _name, _res, _args in _SIGNATURES:
     _fn = getattr(_lib, _name)
     _fn.restype = _res
     _fn.argtypes = _args

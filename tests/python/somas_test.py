@@ -1,8 +1,10 @@
 """Tests of the somas Python module, run with Debian's python3 and python3-numpy
 against an install into a temporary prefix (tests/install_test.sh)."""
 
+import ctypes
 import multiprocessing
 import os
+import re
 import tempfile
 import unittest
 
@@ -237,6 +239,68 @@ class ArgumentTest(unittest.TestCase):
         self.assertEqual(child.exitcode, 0)
         self.assertTrue(np.isfinite(queue.get(timeout=5)))
         pool.step(np.full(100000, 700.0, dtype=np.float32))  # the parent's workers still work
+
+
+
+class HeaderTest(unittest.TestCase):
+    """The module's ctypes table is one of three copies of the C signatures
+    (header, c_api.cc, here): it must match somas_c.h, parsed as installed."""
+
+    C_TYPES = {
+        "void": None, "int": ctypes.c_int, "size_t": ctypes.c_size_t, "double": ctypes.c_double,
+        "float": ctypes.c_float, "const char*": ctypes.c_char_p,
+        "somas_pool*": ctypes.c_void_p, "const somas_pool*": ctypes.c_void_p,
+        "somas_pool**": ctypes.POINTER(ctypes.c_void_p),
+        "somas_pool* const*": ctypes.POINTER(ctypes.c_void_p),
+        "float*": ctypes.POINTER(ctypes.c_float), "const float*": ctypes.POINTER(ctypes.c_float),
+        "const float* const*": ctypes.POINTER(ctypes.POINTER(ctypes.c_float)),
+        "const double*": ctypes.POINTER(ctypes.c_double),
+        "uint32_t*": ctypes.POINTER(ctypes.c_uint32), "size_t*": ctypes.POINTER(ctypes.c_size_t),
+        "const size_t*": ctypes.POINTER(ctypes.c_size_t),
+    }
+    # Declared in the header, deliberately not wrapped by the module.
+    UNWRAPPED = {"somas_pool_spike_count", "somas_pool_spike_bits", "somas_pool_set_state_at",
+                 "somas_pool_set_param_at"}
+
+    @classmethod
+    def setUpClass(cls):
+        # PREFIX/lib/python/somas/__init__.py
+        prefix = os.path.abspath(os.path.join(os.path.dirname(somas.__file__), *[os.pardir] * 3))
+        with open(os.path.join(prefix, "include", "somas", "somas_c.h")) as f:
+            text = f.read()
+        cls.defines = {m.group(1): int(m.group(2)) for m in
+                       re.finditer(r"#define (SOMAS_\w+)\s+(?:\\\s*)?(\d+)", text)}
+        text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+        cls.declared = {}
+        for m in re.finditer(r"([\w\s\*]+?)\b(somas_\w+)\s*\(([^)]*)\);", text):
+            args = [] if m.group(3).strip() == "void" else [
+                re.sub(r"\s*\*", "*", re.sub(r"\s+", " ", a.strip())).rsplit(" ", 1)[0]
+                if not a.strip().endswith("*") else a.strip() for a in m.group(3).split(",")]
+            cls.declared[m.group(2)] = (re.sub(r"\s*\*", "*", " ".join(m.group(1).split())), args)
+
+    def ctype(self, c):
+        c = re.sub(r"\s*\*", "*", c).replace("*const", "* const").strip()
+        self.assertIn(c, self.C_TYPES, "no ctypes mapping for C type %r" % c)
+        return self.C_TYPES[c]
+
+    def test_every_signature_matches_the_header(self):
+        self.assertGreaterEqual(len(self.declared), 30)
+        wrapped = set()
+        for name, result, args in somas._SIGNATURES:
+            wrapped.add(name)
+            self.assertIn(name, self.declared, "%s is not in somas_c.h" % name)
+            c_result, c_args = self.declared[name]
+            self.assertEqual(self.ctype(c_result), result, name + ": return type")
+            self.assertEqual(len(c_args), len(args), name + ": argument count")
+            for i, (c, py) in enumerate(zip(c_args, args)):
+                self.assertEqual(self.ctype(c), py, "%s: argument %d (%s)" % (name, i, c))
+        self.assertEqual(set(self.declared) - wrapped, self.UNWRAPPED,
+                         "somas_c.h functions the module neither wraps nor lists as unwrapped")
+
+    def test_codes_match_the_header(self):
+        self.assertEqual(self.defines["SOMAS_OK"], somas._OK)
+        self.assertEqual(self.defines["SOMAS_ERR_NONFINITE"], somas._NONFINITE)
+        self.assertEqual(len([k for k in self.defines if k.startswith("SOMAS_ERR_")]), 8)
 
 
 if __name__ == "__main__":
