@@ -39,44 +39,112 @@ std::string Position(const std::string& text, size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
-// Parses `text`, rejecting duplicate keys (nlohmann keeps the last silently).
-Status ParseJson(const std::string& text, Json* out) {
-  std::vector<std::set<std::string>> keys;
-  std::string duplicate;
-  auto callback = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start) keys.emplace_back();
-    if (event == Json::parse_event_t::object_end) keys.pop_back();
-    if (event == Json::parse_event_t::key &&
-        !keys.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
-      duplicate = parsed.get<std::string>();
-    }
-    return true;
-  };
-  try {
-    *out = Json::parse(text, callback);
-  } catch (const Json::out_of_range& e) {
-    // nlohmann reports "number overflow parsing '1e400'" without a position:
-    // find the literal in the text.
-    const std::string what = e.what();
-    const size_t open = what.find('\'');
-    const size_t close = what.rfind('\'');
-    if (open != std::string::npos && close > open) {
-      const std::string literal = what.substr(open + 1, close - open - 1);
-      const size_t at = text.find(literal);
-      if (!literal.empty() && at != std::string::npos) {
-        return Status::Error("invalid JSON at " + Position(text, at) + ": the number " + literal +
-                             " is out of range (not finite)");
-      }
-    }
-    return Status::Error("invalid JSON: a number out of range (" + what + ")");
-  } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    const size_t colon = what.find("syntax error");
-    return Status::Error("invalid JSON at " + Position(text, e.byte ? e.byte - 1 : 0) + ": " +
-                         (colon == std::string::npos ? what : what.substr(colon)));
+// Builds the document from nlohmann's SAX events, so that errors come with
+// the parser's own position and token (no parsing of its messages), and
+// records the first duplicate key (the DOM parser keeps the last silently).
+class Builder : public nlohmann::json_sax<Json> {
+ public:
+  explicit Builder(Json* root) : root_(root) {}
+
+  bool null() override { return Put(Json(nullptr)); }
+  bool boolean(bool value) override { return Put(Json(value)); }
+  bool number_integer(number_integer_t value) override { return Put(Json(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return Put(Json(value)); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
+    return Put(Json(value));
   }
-  if (!duplicate.empty()) return Status::Error("duplicate key \"" + duplicate + "\"");
-  return Status();
+  bool string(string_t& value) override { return Put(Json(value)); }
+  bool binary(binary_t& value) override { return Put(Json::binary(value)); }
+  bool start_object(std::size_t /*elements*/) override {
+    open_.push_back(Place(Json::object()));
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(string_t& key) override {
+    if (!keys_.back().insert(key).second && duplicate_.empty()) duplicate_ = key;
+    key_ = key;
+    return true;
+  }
+  bool end_object() override {
+    open_.pop_back();
+    keys_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t /*elements*/) override {
+    open_.push_back(Place(Json::array()));
+    return true;
+  }
+  bool end_array() override {
+    open_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& token,
+                   const nlohmann::detail::exception& error) override {
+    error_position_ = position;
+    error_token_ = token;
+    error_id_ = error.id;
+    error_what_ = error.what();
+    return false;
+  }
+
+  // After sax_parse: ok, or the error with its line and column.
+  Status Result(const std::string& text) const {
+    if (error_id_ == 406) {  // a number beyond double range: the token is its literal
+      const size_t start =
+          error_position_ >= error_token_.size() ? error_position_ - error_token_.size() : 0;
+      return Status::Error("invalid JSON at " + Position(text, start) + ": the number " +
+                           error_token_ + " is out of range (not finite)");
+    }
+    if (error_id_ != 0) {
+      const size_t syntax = error_what_.find("syntax error");
+      return Status::Error(
+          "invalid JSON at " + Position(text, error_position_ ? error_position_ - 1 : 0) + ": " +
+          (syntax == std::string::npos ? error_what_ : error_what_.substr(syntax)));
+    }
+    if (!duplicate_.empty()) return Status::Error("duplicate key \"" + duplicate_ + "\"");
+    return Status();
+  }
+
+ private:
+  // Puts `value` where the document is now: the root, the current key of
+  // the open object, or the end of the open array; returns where it is.
+  // (Pointers to open containers stay valid: only closed ones can move.)
+  Json* Place(Json value) {
+    if (open_.empty()) {
+      *root_ = std::move(value);
+      return root_;
+    }
+    Json& top = *open_.back();
+    if (top.is_object()) {
+      Json& slot = top[key_];
+      slot = std::move(value);
+      return &slot;
+    }
+    top.push_back(std::move(value));
+    return &top.back();
+  }
+  bool Put(Json value) {
+    Place(std::move(value));
+    return true;
+  }
+
+  Json* root_;
+  std::vector<Json*> open_;
+  std::vector<std::set<std::string>> keys_;
+  std::string key_, duplicate_;
+  size_t error_position_ = 0;
+  std::string error_token_, error_what_;
+  int error_id_ = 0;
+};
+
+// Parses `text`, rejecting duplicate keys.
+Status ParseJson(const std::string& text, Json* out) {
+  Json document;
+  Builder builder(&document);
+  Json::sax_parse(text, &builder);
+  Status status = builder.Result(text);
+  if (status.ok()) *out = std::move(document);
+  return status;
 }
 
 Status Number(const Json& j, const std::string& what, double* out) {
