@@ -75,6 +75,8 @@ void ForEachTarget(const std::function<void(int64_t target)>& body) {
     const Status limited = SetSimdTarget(hwy::TargetName(target));
     ASSERT_TRUE(limited.ok()) << limited.message();
     ASSERT_STREQ(SimdTarget(), hwy::TargetName(target));
+    // Every failure inside names the target it ran on.
+    SCOPED_TRACE(std::string("on SIMD target ") + hwy::TargetName(target));
     body(target);
   }
   ASSERT_TRUE(SetSimdTarget("auto").ok());
