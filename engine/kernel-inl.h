@@ -217,7 +217,7 @@ HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& b
 
   r->nonfinite_count = bad;
   r->first_nonfinite = first_bad;
-  r->target = HWY_TARGET;
+  r->target = hwy::TargetName(HWY_TARGET);
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)

@@ -121,7 +121,7 @@ void PoolImpl::Reset() {
   }
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
   std::memset(spikes.data(), 0, spikes.size() * sizeof(uint16_t));
-  last_target = 0;
+  last_target = nullptr;
 }
 
 Pool::Pool() noexcept = default;

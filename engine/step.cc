@@ -62,7 +62,7 @@ void RunChunk(PreparedStep& s, size_t c) {
 // chunking) and clears the padding lanes' spike bits.
 Status Finish(PreparedStep& s, StepReport* report) {
   PoolImpl& p = *s.pool;
-  p.last_target = s.results[0].target;
+  p.last_target = s.results[0].target ? s.results[0].target : "unknown";
   if (p.size < p.padded) {
     p.spikes[p.size / kBlock] &= static_cast<uint16_t>((1u << (p.size % kBlock)) - 1);
   }

@@ -11,10 +11,9 @@
 namespace somas {
 
 const char* Pool::last_target_name() const {
-  return impl_ && impl_->last_target ? hwy::TargetName(impl_->last_target) : "none";
+  return impl_ && impl_->last_target ? impl_->last_target : "none";
 }
 
-int64_t Pool::last_target() const { return impl_ ? impl_->last_target : 0; }
 
 const char* Version() { return SOMAS_VERSION; }
 

@@ -114,7 +114,9 @@ struct KernelArgs {
 struct KernelResult {
   size_t nonfinite_count = 0;  // neurons in [begin, end) whose input current was NaN or +-inf
   size_t first_nonfinite = 0;  // the lowest such index (valid if count > 0)
-  int64_t target = 0;          // the SIMD target whose code ran (Highway's HWY_TARGET bit)
+  // The SIMD target whose code ran, by name ("AVX3", "SCALAR"; a static
+  // string). Highway kernels set hwy::TargetName(HWY_TARGET).
+  const char* target = nullptr;
 };
 
 using KernelFn = void (*)(const KernelArgs& args, KernelResult* result);
@@ -452,10 +454,9 @@ class Pool {
   Status SaveToBuffer(std::string* out) const;
   Status LoadFromBuffer(const std::string& bytes);
 
-  // The SIMD target whose code ran the last step ("none" before any), and
-  // its Highway bit (0 before any).
+  // The SIMD target whose code ran the last step, by name ("AVX2"; "none"
+  // before any step).
   const char* last_target_name() const;
-  int64_t last_target() const;
 
  private:
   friend struct PoolAccess;

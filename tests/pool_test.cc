@@ -140,7 +140,7 @@ TEST_P(PoolTest, WrongCurrentCountChangesNothing) {
   EXPECT_NE(s.message().find("20 neurons"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("19"), std::string::npos) << s.message();
   EXPECT_EQ(pool.Potentials(), before);
-  EXPECT_EQ(pool.last_target(), 0);
+  EXPECT_STREQ(pool.last_target_name(), "none");
 }
 
 TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {

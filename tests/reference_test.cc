@@ -93,7 +93,7 @@ void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, d
   for (int t = 0; t < steps; ++t) {
     const std::vector<float> current = testing::NoisyCurrent(model, size, &rng);
     ASSERT_TRUE(pool.Step(current).ok());
-    ASSERT_EQ(pool.last_target(), target);
+    ASSERT_STREQ(pool.last_target_name(), hwy::TargetName(target));
     const std::vector<uint8_t> spikes = pool.SpikesDense();
     const std::vector<float> v = pool.Potentials();
     for (size_t i = 0; i < size; ++i) {
