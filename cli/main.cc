@@ -194,7 +194,7 @@ int Models(bool json) {
       std::printf("    %-24s %-6s default %-8s (%s) %s\n", p.name.c_str(), p.unit.c_str(),
                   FormatNumber(p.default_value).c_str(), BoundText(p.bound), p.description.c_str());
     }
-    for (const std::string& rule : m.rules) std::printf("    rule: %s\n", rule.c_str());
+    for (const Rule& rule : m.rules) std::printf("    rule: %s\n", rule.text.c_str());
     std::printf("\n");
   }
   return 0;

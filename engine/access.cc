@@ -24,18 +24,16 @@ Status FindState(const PoolImpl& pool, const std::string& name, int* index) {
     names.push_back(s.name);
     list += (list.empty() ? "" : ", ") + s.name;
   }
-  return Status::Error(pool.Label() + ": unknown state \"" + name + "\"; did you mean \"" +
-                       Closest(name, names) + "\"? (states: " + list + ")");
+  return Status::Error(pool.Label() + ": unknown state \"" + name + "\"" + Suggestion(name, names) +
+                       " (states: " + list + ")");
 }
 
 Status FindParam(const PoolImpl& pool, const std::string& name, int* index) {
   const ModelSpec& spec = *pool.spec;
   *index = spec.ParamIndex(name);
   if (*index >= 0) return Status();
-  std::vector<std::string> names;
-  for (const ParamSpec& p : spec.params) names.push_back(p.name);
-  return Status::Error(pool.Label() + ": unknown parameter \"" + name + "\"; did you mean \"" +
-                       Closest(name, names) + "\"?");
+  return Status::Error(pool.Label() + ": unknown parameter \"" + name + "\"" +
+                       Suggestion(name, ParamNames(spec)));
 }
 
 Status CheckLength(const PoolImpl& pool, const char* what, const void* data, size_t n) {

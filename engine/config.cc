@@ -161,8 +161,8 @@ namespace {
 Status CheckKeys(const Json& j, const std::vector<std::string>& known, const std::string& where) {
   for (const auto& item : j.items()) {
     if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-      return Status::Error(where + "unknown key \"" + item.key() + "\"; did you mean \"" +
-                           Closest(item.key(), known) + "\"?");
+      return Status::Error(where + "unknown key \"" + item.key() + "\"" +
+                           Suggestion(item.key(), known));
     }
   }
   return Status();
@@ -192,8 +192,8 @@ Status ParseInitializer(const Json& j, const std::string& what, Initializer* out
     keys.insert(keys.end(), {"mean", "std", "min", "max"});
     required = {"mean", "std"};
   } else {
-    return Status::Error(what + ": unknown initializer kind \"" + kind + "\"; did you mean \"" +
-                         Closest(kind, {"constant", "uniform", "normal"}) + "\"?");
+    return Status::Error(what + ": unknown initializer kind \"" + kind + "\"" +
+                         Suggestion(kind, {"constant", "uniform", "normal"}));
   }
   Status status = CheckKeys(j, keys, what + ": " + kind + " initializer: ");
   if (!status.ok()) return status;
@@ -408,6 +408,8 @@ std::string ModelsJson(const Registry& registry) {
                         {"description", p.description},
                         {"rule", BoundText(p.bound)}});
     }
+    Json rules = Json::array();
+    for (const Rule& r : m.rules) rules.push_back({{"rule", r.text}, {"parameters", r.params}});
     Json states = Json::array();
     for (const StateSpec& s : m.states) {
       states.push_back({{"name", s.name}, {"unit", s.unit}, {"initial", s.initial}});
@@ -416,7 +418,7 @@ std::string ModelsJson(const Registry& registry) {
                       {"description", m.description},
                       {"reference", m.reference},
                       {"parameters", params},
-                      {"rules", m.rules},
+                      {"rules", rules},
                       {"states", states}});
   }
   return Json{{"models", models}}.dump(2) + "\n";

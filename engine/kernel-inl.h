@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "somas/somas.h"
+#include "somas/kernel_abi.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {

@@ -43,13 +43,11 @@ Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out
                          std::to_string(kMaxPoolSize) + " neurons a pool can hold");
   }
   std::vector<const ParamValue*> given(spec->params.size(), nullptr);
-  std::vector<std::string> names;
-  for (const ParamSpec& p : spec->params) names.push_back(p.name);
   for (const auto& [name, value] : config.params) {
     const int k = spec->ParamIndex(name);
     if (k < 0) {
-      return Status::Error(label + ": unknown parameter \"" + name + "\"; did you mean \"" +
-                           Closest(name, names) + "\"?");
+      return Status::Error(label + ": unknown parameter \"" + name + "\"" +
+                           Suggestion(name, ParamNames(*spec)));
     }
     Status status = CheckShape(label, name, value, config.size);
     if (!status.ok()) return status;

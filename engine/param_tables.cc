@@ -51,6 +51,20 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
   ParamTables tables;
   for (const ParamColumn& c : columns) tables.any_per_neuron |= c.per_neuron;
 
+  // Each rule's parameters by index (Registry::Add checked that they exist).
+  std::vector<std::vector<int>> rule_params;
+  for (const Rule& rule : spec.rules) {
+    rule_params.emplace_back();
+    for (const std::string& name : rule.params) {
+      const int k = spec.ParamIndex(name);
+      if (k < 0 || !rule.check || rule.params.size() > kMaxParams) {
+        return Status::Error(StatusCode::kInternal, label + ": the rule \"" + rule.text +
+                                                        "\" reads an unknown parameter " + name);
+      }
+      rule_params.back().push_back(k);
+    }
+  }
+
   // Validate every neuron (one if nothing varies); find which constants vary.
   const size_t checked = tables.any_per_neuron ? size : 1;
   double p[kMaxParams];
@@ -75,18 +89,20 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
         return Status::Error(label + ": " + DescribeParam(spec, k, raw) + where + ": must be >= 0");
       }
     }
-    if (spec.check) {
-      if (std::optional<Violation> v = spec.check(p, dt)) {
-        std::string message = label + ": ";
-        bool per_neuron = false;
-        for (size_t j = 0; j < v->params.size(); ++j) {
-          const int k = v->params[j];
-          if (j) message += ", ";
-          message += DescribeParam(spec, k, columns[k].at(i));
-          per_neuron |= columns[k].per_neuron;
-        }
-        return Status::Error(message + AtNeuron(per_neuron, i) + ": " + v->rule);
+    for (size_t r = 0; r < spec.rules.size(); ++r) {
+      const std::vector<int>& reads = rule_params[r];
+      double values[kMaxParams];
+      for (size_t j = 0; j < reads.size(); ++j) values[j] = p[reads[j]];
+      const std::string broken = spec.rules[r].check(values, dt);
+      if (broken.empty()) continue;
+      std::string message = label + ": ";
+      bool per_neuron = false;
+      for (size_t j = 0; j < reads.size(); ++j) {
+        if (j) message += ", ";
+        message += DescribeParam(spec, reads[j], columns[reads[j]].at(i));
+        per_neuron |= columns[reads[j]].per_neuron;
       }
+      return Status::Error(message + AtNeuron(per_neuron, i) + ": " + broken);
     }
     // Every initial state within the bound (Reset writes them).
     float initial[kMaxFloatStates];

@@ -45,7 +45,7 @@ struct PoolImpl {
   AlignedArray<uint16_t> counter;           // refractory steps left, padded
   AlignedArray<uint16_t> spikes;            // one word per kBlock neurons
   AlignedArray<float> tail;                 // the zero-padded last block of input
-  const char* last_target = nullptr;  // the SIMD target of the last step, by name
+  const char* last_target = nullptr;        // the SIMD target of the last step, by name
 
   // "LeakySoma" or "pool "exc" (LeakySoma)": how errors name this pool.
   std::string Label() const;

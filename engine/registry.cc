@@ -5,6 +5,8 @@
 #include <cctype>
 #include <set>
 
+#include "engine/pool_impl.h"
+
 namespace somas {
 
 int ModelSpec::ParamIndex(const std::string& param) const {
@@ -70,6 +72,17 @@ std::string Closest(const std::string& name, const std::vector<std::string>& can
   return best;
 }
 
+std::string Suggestion(const std::string& name, const std::vector<std::string>& candidates) {
+  const std::string closest = Closest(name, candidates);
+  return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
+}
+
+std::vector<std::string> ParamNames(const ModelSpec& m) {
+  std::vector<std::string> names;
+  for (const ParamSpec& p : m.params) names.push_back(p.name);
+  return names;
+}
+
 Status Registry::Add(ModelSpec m) {
   const std::string name = m.name.empty() ? "a model with no name" : "model \"" + m.name + "\"";
   auto fail = [&](const std::string& why) { return Status::Error(name + ": " + why); };
@@ -116,6 +129,33 @@ Status Registry::Add(ModelSpec m) {
   if (m.states.empty() || m.states[0].counter || m.states[0].name != "potential") {
     return fail("the first state must be \"potential\"");
   }
+  for (const ParamSpec& p : m.params) {
+    if (p.unit.empty() || p.description.empty()) {
+      return fail("parameter \"" + p.name + "\" needs a unit (\"1\" if none) and a description");
+    }
+  }
+  std::set<std::string> texts;
+  for (const Rule& rule : m.rules) {
+    if (rule.text.empty() || !rule.check || rule.params.empty() ||
+        rule.params.size() > kMaxParams || !texts.insert(rule.text).second) {
+      return fail("every rule needs a unique text, a check and the parameters it reads (\"" +
+                  rule.text + "\")");
+    }
+    for (const std::string& param : rule.params) {
+      if (m.ParamIndex(param) < 0) {
+        return fail("the rule \"" + rule.text + "\" reads \"" + param +
+                    "\", which is not a parameter" + Suggestion(param, ParamNames(m)));
+      }
+    }
+  }
+  // The defaults must make a valid pool (bounds, rules, initial states) at
+  // the default dt of 1 ms.
+  std::vector<ParamColumn> defaults;
+  for (const ParamSpec& p : m.params)
+    defaults.push_back({false, p.default_value, nullptr, nullptr});
+  ParamTables tables;
+  const Status valid = BuildParamTables(m, m.name, 1, 1.0, defaults, &tables);
+  if (!valid.ok()) return fail("its defaults are refused at dt = 1 ms: " + valid.message());
   models_.push_back(std::move(m));
   return Status();
 }
@@ -126,12 +166,7 @@ const ModelSpec* Registry::Find(const std::string& name, Status* error) const {
     if (model.name == name) return &model;
     names.push_back(model.name);
   }
-  if (error) {
-    std::string message = "unknown model \"" + name + "\"";
-    const std::string closest = Closest(name, names);
-    if (!closest.empty()) message += "; did you mean \"" + closest + "\"?";
-    *error = Status::Error(message);
-  }
+  if (error) *error = Status::Error("unknown model \"" + name + "\"" + Suggestion(name, names));
   return nullptr;
 }
 

@@ -14,7 +14,6 @@ const char* Pool::last_target_name() const {
   return impl_ && impl_->last_target ? impl_->last_target : "none";
 }
 
-
 const char* Version() { return SOMAS_VERSION; }
 
 namespace {

@@ -1,7 +1,8 @@
-// Step kernels of the exponential family (ExponentialSoma,
-// RefractoryExponentialSoma, AdaptiveExponentialSoma,
-// SimplifiedAdaptiveExponentialSoma), compiled for every Highway target and
-// dispatched at run time.
+// The exponential family (ExponentialSoma, RefractoryExponentialSoma,
+// AdaptiveExponentialSoma, SimplifiedAdaptiveExponentialSoma) in one place:
+// the order of its parameters and kernel constants, its vector exp and step
+// kernel (compiled for every Highway target and dispatched at run time), and
+// its schemas. docs/models.md, "Exponential family".
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/exponential.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -10,11 +11,56 @@
 #include <hwy/highway.h>
 
 #include "engine/kernel-inl.h"
-#include "models/kernels.h"
+#include "models/exponential.h"
+
+#ifndef SOMAS_MODELS_EXPONENTIAL_ORDER_
+#define SOMAS_MODELS_EXPONENTIAL_ORDER_
+namespace somas::exponential {
+
+// Parameters: the ExponentialSoma seven, then each model's additions.
+enum Param {
+  kRest,
+  kReset,
+  kTau,
+  kResistance,
+  kThreshold,
+  kRheobase,
+  kSlope,
+  kExtra,  // the first added parameter
+  // RefractoryExponentialSoma / SimplifiedAdaptiveExponentialSoma:
+  kCooldown = kExtra,
+  kThresholdTau,
+  kThresholdDelta,
+  // AdaptiveExponentialSoma:
+  kAdaptationTau = kExtra,
+  kAdaptationDelta,
+  kAdaptationSubthreshold,
+};
+
+// Kernel constants. States: {v - rest, w (AdEx) or threshold - base threshold}.
+enum Constant {
+  kExpScale,  // dt / potential_tau
+  kExpResistance,
+  kExpTheta,              // threshold - rest
+  kExpReset,              // potential_reset - rest
+  kExpSlope,              // spike_slope D
+  kExpInvSlope,           // 1 / D
+  kExpRheobaseOverSlope,  // (rheobase_threshold - rest) / D
+  kExpCooldownSteps,
+  kExpThresholdDecay,
+  kExpThresholdDelta,
+  kExpAdaptationScale,  // dt / adaptation_tau
+  kExpAdaptationA,      // adaptation_subthreshold, nS
+  kExpAdaptationB,      // adaptation_delta, pA
+};
+
+}  // namespace somas::exponential
+#endif  // SOMAS_MODELS_EXPONENTIAL_ORDER_
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
 namespace HWY_NAMESPACE {
+using namespace exponential;  // NOLINT(google-build-using-namespace): the family's own names
 
 // e^x for finite x <= kMaxExpArgument; exactly 0 for x < kMinExpArgument.
 // x = q ln2 + r with q = round(x / ln2) (the 1.5 * 2^23 rounding trick) and
@@ -153,14 +199,27 @@ HWY_NOINLINE void SimplifiedAdaptiveExponentialStep(const KernelArgs& a, KernelR
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include <cmath>
+
+#include "engine/format.h"
+#include "models/builtin.h"
+#include "models/rules.h"
+
 namespace somas {
+
+HWY_EXPORT(ExpForTestImpl);
+
+void ExpForTest(const float* x, float* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(ExpForTestImpl)(x, out, n);
+}
+
+namespace {
+using namespace exponential;  // NOLINT(google-build-using-namespace)
 
 HWY_EXPORT(ExponentialStep);
 HWY_EXPORT(RefractoryExponentialStep);
 HWY_EXPORT(AdaptiveExponentialStep);
 HWY_EXPORT(SimplifiedAdaptiveExponentialStep);
-HWY_EXPORT(ExpForTestImpl);
-
 void RunExponentialStep(const KernelArgs& a, KernelResult* r) {
   HWY_DYNAMIC_DISPATCH(ExponentialStep)(a, r);
 }
@@ -173,8 +232,141 @@ void RunAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r) {
 void RunSimplifiedAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r) {
   HWY_DYNAMIC_DISPATCH(SimplifiedAdaptiveExponentialStep)(a, r);
 }
-void ExpForTest(const float* x, float* out, size_t n) {
-  HWY_DYNAMIC_DISPATCH(ExpForTestImpl)(x, out, n);
+// ---------------------------------------------------------------------------
+// Schemas
+
+// D exp((theta - V_T) / D), the largest value the exponential term takes, may
+// not exceed this (docs/models.md).
+constexpr double kMaxExponentialTerm = 1e30;
+
+const char kReference[] =
+    "Fourcaud-Trocme, Hansel, van Vreeswijk, Brunel, J. Neurosci. 23(37):11628 (2003); "
+    "Brette & Gerstner, J. Neurophysiol. 94(5):3637 (2005)";
+
+// The exponential term's largest value within its limit (docs/models.md).
+Rule ExponentialTermBounded() {
+  return {"spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV",
+          {"threshold", "rheobase_threshold", "spike_slope"},
+          [](const double* v, double /*dt*/) -> std::string {
+            const double largest = v[2] * std::exp((v[0] - v[1]) / v[2]);
+            if (largest <= kMaxExponentialTerm) return "";
+            return "the exponential term reaches spike_slope * exp((threshold - "
+                   "rheobase_threshold) / spike_slope) = " +
+                   FormatNumber(largest) +
+                   " mV, more than 1e30 mV; lower threshold or raise "
+                   "spike_slope";
+          }};
+}
+
+void DeriveExponential(NeuronParams p, double dt, double* k) {
+  k[kExpScale] = dt / p[kTau];
+  k[kExpResistance] = p[kResistance];
+  k[kExpTheta] = p[kThreshold] - p[kRest];
+  k[kExpReset] = p[kReset] - p[kRest];
+  k[kExpSlope] = p[kSlope];
+  k[kExpInvSlope] = 1.0 / p[kSlope];
+  k[kExpRheobaseOverSlope] = (p[kRheobase] - p[kRest]) / p[kSlope];
+  for (int c = kExpCooldownSteps; c <= kExpAdaptationB; ++c) k[c] = 0.0;
+}
+
+void DeriveRefractoryExponential(NeuronParams p, double dt, double* k) {
+  DeriveExponential(p, dt, k);
+  k[kExpCooldownSteps] = CooldownSteps(p[kCooldown], dt);
+}
+
+void DeriveSimplifiedAdaptive(NeuronParams p, double dt, double* k) {
+  DeriveRefractoryExponential(p, dt, k);
+  k[kExpThresholdDecay] = std::exp(-dt / p[kThresholdTau]);
+  k[kExpThresholdDelta] = p[kThresholdDelta];
+}
+
+void DeriveAdaptiveExponential(NeuronParams p, double dt, double* k) {
+  DeriveExponential(p, dt, k);
+  k[kExpAdaptationScale] = dt / p[kAdaptationTau];
+  k[kExpAdaptationA] = p[kAdaptationSubthreshold];
+  k[kExpAdaptationB] = p[kAdaptationDelta];
+}
+
+void InitExponential(NeuronParams /*p*/, float* s) { s[0] = s[1] = 0.0f; }
+
+ModelSpec ExponentialBase(const char* name, const char* description) {
+  ModelSpec m;
+  m.name = name;
+  m.description = description;
+  m.reference = kReference;
+  AddParam(&m, kRest, "potential_rest", "mV", -70.0,
+           "resting potential; the potential starts here");
+  AddParam(&m, kReset, "potential_reset", "mV", -51.0, "potential right after a spike");
+  AddParam(&m, kTau, "potential_tau", "ms", 5.0, "membrane time constant", Bound::kPositive);
+  AddParam(&m, kResistance, "resistance", "GOhm", 0.5, "membrane resistance: R * I (pA) is in mV",
+           Bound::kNonNegative);
+  AddParam(&m, kThreshold, "threshold", "mV", -30.0,
+           "spike peak: a neuron spikes when its potential exceeds this");
+  AddParam(&m, kRheobase, "rheobase_threshold", "mV", -50.0,
+           "V_T, where the exponential upswing takes over");
+  AddParam(&m, kSlope, "spike_slope", "mV", 2.0, "slope factor D of the exponential term",
+           Bound::kPositive);
+  m.rules = {ThresholdAboveReset(), ResetWithinBound(), EulerStable("potential_tau"),
+             ExponentialTermBounded()};
+  m.states = {{"potential", "mV", "potential_rest", false, kRest}};
+  m.num_float_states = 1;
+  m.num_constants = kExpAdaptationB + 1;
+  // 1.3x the current whose steady state R I reaches rheobase_threshold.
+  m.drive_current = 1.3 * (DefaultOf(m, "rheobase_threshold") - DefaultOf(m, "potential_rest")) /
+                    DefaultOf(m, "resistance");
+  m.accuracy = Accuracy::kExponential;
+  m.derive = DeriveExponential;
+  m.init = InitExponential;
+  m.kernel = RunExponentialStep;
+  return m;
+}
+
+ModelSpec RefractoryBase(const char* name, const char* description, KernelFn kernel) {
+  ModelSpec m = ExponentialBase(name, description);
+  AddRefractoriness(&m, kCooldown);
+  m.derive = DeriveRefractoryExponential;
+  m.kernel = kernel;
+  return m;
+}
+
+}  // namespace
+
+ModelSpec ExponentialSomaSpec() {
+  return ExponentialBase("ExponentialSoma", "exponential integrate-and-fire soma, forward Euler");
+}
+
+ModelSpec RefractoryExponentialSomaSpec() {
+  return RefractoryBase("RefractoryExponentialSoma",
+                        "ExponentialSoma whose input is ignored for cooldown after each spike; a "
+                        "neuron crossing the peak while refractory is held at the peak",
+                        RunRefractoryExponentialStep);
+}
+
+ModelSpec AdaptiveExponentialSomaSpec() {
+  ModelSpec m = ExponentialBase("AdaptiveExponentialSoma",
+                                "adaptive exponential integrate-and-fire (AdEx): ExponentialSoma "
+                                "with an adaptation current w");
+  AddParam(&m, kAdaptationTau, "adaptation_tau", "ms", 100.0, "time constant of w",
+           Bound::kPositive);
+  AddParam(&m, kAdaptationDelta, "adaptation_delta", "pA", 7.0, "jump of w at each spike (b)");
+  AddParam(&m, kAdaptationSubthreshold, "adaptation_subthreshold", "nS", 0.5,
+           "subthreshold coupling of w to the potential (a)");
+  m.rules.push_back(EulerStable("adaptation_tau"));
+  m.states.push_back({"adaptation", "pA", "0"});
+  m.num_float_states = 2;
+  m.derive = DeriveAdaptiveExponential;
+  m.kernel = RunAdaptiveExponentialStep;
+  return m;
+}
+
+ModelSpec SimplifiedAdaptiveExponentialSomaSpec() {
+  ModelSpec m = RefractoryBase("SimplifiedAdaptiveExponentialSoma",
+                               "RefractoryExponentialSoma with the adaptive threshold of "
+                               "AdaptiveLeakySoma instead of an adaptation current",
+                               RunSimplifiedAdaptiveExponentialStep);
+  AddAdaptiveThreshold(&m, kThresholdTau);
+  m.derive = DeriveSimplifiedAdaptive;
+  return m;
 }
 
 }  // namespace somas

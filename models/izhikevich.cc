@@ -1,5 +1,6 @@
-// Step kernel of IzhikevichSoma, compiled for every Highway target and
-// dispatched at run time.
+// IzhikevichSoma in one place: the order of its parameters and kernel
+// constants, its step kernel (compiled for every Highway target and
+// dispatched at run time), and its schema. docs/models.md, "IzhikevichSoma".
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/izhikevich.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -8,11 +9,36 @@
 #include <hwy/highway.h>
 
 #include "engine/kernel-inl.h"
-#include "models/kernels.h"
+
+#ifndef SOMAS_MODELS_IZHIKEVICH_ORDER_
+#define SOMAS_MODELS_IZHIKEVICH_ORDER_
+namespace somas::izhikevich {
+
+// Parameters, in schema order.
+enum Param { kRest, kReset, kResistance, kThreshold, kA, kB, kD, kFloor };
+
+// Kernel constants. States: {v, u}, absolute mV.
+enum Constant {
+  kIzhHalfDt,
+  kIzhResistance,
+  kIzhThreshold,
+  kIzhReset,  // c
+  kIzhDtA,    // dt * recovery_timescale
+  kIzhB,      // recovery_sensitivity
+  kIzhD,      // recovery_update
+  kIzhFloor,  // potential_floor
+};
+
+// The ceiling on v (docs/models.md): far above any spike peak.
+inline constexpr float kIzhCeiling = 1e4f;
+
+}  // namespace somas::izhikevich
+#endif  // SOMAS_MODELS_IZHIKEVICH_ORDER_
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
 namespace HWY_NAMESPACE {
+using namespace izhikevich;  // NOLINT(google-build-using-namespace): the model's own names
 
 // One fused pass (docs/models.md, "IzhikevichSoma"; Izhikevich 2003), absolute mV:
 //   integrate: twice v = clamp(v + dt/2 (0.04 v^2 + 5 v + 140 - u + R I),
@@ -60,12 +86,109 @@ HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "engine/format.h"
+#include "models/builtin.h"
+#include "models/rules.h"
+
 namespace somas {
+namespace {
+using namespace izhikevich;  // NOLINT(google-build-using-namespace)
 
 HWY_EXPORT(IzhikevichStep);
 
 void RunIzhikevichStep(const KernelArgs& a, KernelResult* r) {
   HWY_DYNAMIC_DISPATCH(IzhikevichStep)(a, r);
+}
+
+// ---------------------------------------------------------------------------
+// Schema
+
+// Half-step Euler on the quadratic is stable where its slope 0.08 v + 5 exceeds
+// -4 / dt, i.e. for v > -50 / dt - 62.5 mV: the floor must lie above that.
+double LowestStableFloor(double dt) { return -50.0 / dt - 62.5; }
+
+Rule RecoveryEulerStable() {
+  return {"dt * recovery_timescale < 2 (forward Euler stability)",
+          {"recovery_timescale"},
+          [](const double* v, double dt) -> std::string {
+            if (dt * v[0] < 2) return "";
+            return "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
+                   " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
+                   FormatFloat(static_cast<float>(2 / v[0])) + " ms";
+          }};
+}
+
+Rule FloorBelowThreshold() {
+  return {"potential_floor < threshold",
+          {"potential_floor", "threshold"},
+          [](const double* v, double /*dt*/) -> std::string {
+            if (v[0] < v[1]) return "";
+            return "potential_floor must be below threshold, or the neuron fires on every step";
+          }};
+}
+
+Rule FloorStable() {
+  return {"potential_floor > -50 / dt - 62.5 mV (half-step stability)",
+          {"potential_floor"},
+          [](const double* v, double dt) -> std::string {
+            if (v[0] > LowestStableFloor(dt)) return "";
+            const std::string accepted =
+                v[0] < -62.5 ? "; this floor accepts dt < " +
+                                   FormatFloat(static_cast<float>(-50.0 / (v[0] + 62.5))) + " ms"
+                             : "";
+            return "the half-step integration is unstable below " +
+                   FormatNumber(LowestStableFloor(dt)) + " mV with dt = " + FormatNumber(dt) +
+                   " ms; raise potential_floor" + accepted;
+          }};
+}
+
+void DeriveIzhikevich(NeuronParams p, double dt, double* k) {
+  k[kIzhHalfDt] = dt / 2;
+  k[kIzhResistance] = p[kResistance];
+  k[kIzhThreshold] = p[kThreshold];
+  k[kIzhReset] = p[kReset];
+  k[kIzhDtA] = dt * p[kA];
+  k[kIzhB] = p[kB];
+  k[kIzhD] = p[kD];
+  k[kIzhFloor] = p[kFloor];
+}
+
+void InitIzhikevich(NeuronParams p, float* s) {
+  s[0] = static_cast<float>(p[kRest]);
+  s[1] = static_cast<float>(p[kB] * p[kRest]);
+}
+
+}  // namespace
+
+ModelSpec IzhikevichSomaSpec() {
+  ModelSpec m;
+  m.name = "IzhikevichSoma";
+  m.description = "Izhikevich's simple model: quadratic potential v with recovery variable u";
+  m.reference = "Izhikevich, IEEE Trans. Neural Networks 14(6):1569 (2003)";
+  AddParam(&m, kRest, "potential_rest", "mV", -65.0,
+           "initial potential (u starts at recovery_sensitivity * it)");
+  AddParam(&m, kReset, "potential_reset", "mV", -65.0, "potential right after a spike (c)");
+  AddParam(&m, kResistance, "resistance", "GOhm", 0.1, "input resistance: R * I (pA) is in mV",
+           Bound::kNonNegative);
+  AddParam(&m, kThreshold, "threshold", "mV", 30.0,
+           "spike peak: a neuron spikes when v exceeds this");
+  AddParam(&m, kA, "recovery_timescale", "1/ms", 0.02, "time scale of u (a)", Bound::kNonNegative);
+  AddParam(&m, kB, "recovery_sensitivity", "1", 0.2, "sensitivity of u to v (b)");
+  AddParam(&m, kD, "recovery_update", "mV", 2.0, "jump of u at each spike (d)");
+  AddParam(&m, kFloor, "potential_floor", "mV", -100.0,
+           "engine extension (not upstream): v is clamped to at least this, keeping the "
+           "integration stable under strong inhibition");
+  m.rules = {ThresholdAboveReset(), RecoveryEulerStable(), FloorBelowThreshold(), FloorStable()};
+  m.states = {{"potential", "mV", "potential_rest"},
+              {"recovery", "mV", "recovery_sensitivity * potential_rest"}};
+  m.num_float_states = 2;
+  m.num_constants = kIzhFloor + 1;
+  m.drive_current = 10.0 / DefaultOf(m, "resistance");  // the paper's I = 10 (mV of R I)
+  m.accuracy = Accuracy::kChaotic;
+  m.derive = DeriveIzhikevich;
+  m.init = InitIzhikevich;
+  m.kernel = RunIzhikevichStep;
+  return m;
 }
 
 }  // namespace somas

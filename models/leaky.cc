@@ -1,6 +1,8 @@
-// Step kernels of the leaky family (LeakySoma, RefractoryLeakySoma,
-// StrictRefractoryLeakySoma, AdaptiveLeakySoma), compiled for every Highway
-// target and dispatched at run time.
+// The leaky family (LeakySoma, RefractoryLeakySoma, StrictRefractoryLeakySoma,
+// AdaptiveLeakySoma) in one place: the order of its parameters and kernel
+// constants, its step kernel (compiled for every Highway target and
+// dispatched at run time), and its schemas (parameters, rules, states,
+// derivation of the constants). docs/models.md, "Leaky family".
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "models/leaky.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -9,11 +11,41 @@
 #include <hwy/highway.h>
 
 #include "engine/kernel-inl.h"
-#include "models/kernels.h"
+
+#ifndef SOMAS_MODELS_LEAKY_ORDER_
+#define SOMAS_MODELS_LEAKY_ORDER_
+namespace somas::leaky {
+
+// Parameters, in schema order (each model adds to the end).
+enum Param {
+  kRest,
+  kReset,
+  kTau,
+  kResistance,
+  kThreshold,
+  kCooldown,
+  kThresholdTau,
+  kThresholdDelta
+};
+
+// Kernel constants. States: {v - rest, threshold - base threshold}.
+enum Constant {
+  kLeakyDecay,
+  kLeakyGainR,
+  kLeakyTheta,
+  kLeakyReset,
+  kLeakyCooldownSteps,
+  kLeakyThresholdDecay,
+  kLeakyThresholdDelta,
+};
+
+}  // namespace somas::leaky
+#endif  // SOMAS_MODELS_LEAKY_ORDER_
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
 namespace HWY_NAMESPACE {
+using namespace leaky;  // NOLINT(google-build-using-namespace): the family's own names
 
 // One fused pass over the pool (docs/models.md, "Leaky family"). Potentials
 // are relative to potential_rest, in mV; the current is in pA.
@@ -98,7 +130,12 @@ HWY_NOINLINE void AdaptiveLeakyStep(const KernelArgs& a, KernelResult* r) {
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "models/builtin.h"
+#include "models/rules.h"
+
 namespace somas {
+namespace {
+using namespace leaky;  // NOLINT(google-build-using-namespace)
 
 HWY_EXPORT(LeakyStep);
 HWY_EXPORT(RefractoryLeakyStep);
@@ -114,6 +151,105 @@ void RunStrictRefractoryLeakyStep(const KernelArgs& a, KernelResult* r) {
 }
 void RunAdaptiveLeakyStep(const KernelArgs& a, KernelResult* r) {
   HWY_DYNAMIC_DISPATCH(AdaptiveLeakyStep)(a, r);
+}
+
+// ---------------------------------------------------------------------------
+// Schemas
+
+const char kGerstner[] =
+    "Gerstner, Kistler, Naud, Paninski. Neuronal Dynamics (2014), ch. 1.3 and 5.1";
+
+// decay is rounded to float first and gain_r derived from that rounded value
+// (docs/models.md): then R I is the fixed point of the float update, up to
+// the rounding of the products, where a gain from expm1 would bias it.
+void DeriveLeaky(NeuronParams p, double dt, double* k) {
+  const double decay = static_cast<float>(std::exp(-dt / p[kTau]));
+  k[kLeakyDecay] = decay;
+  k[kLeakyGainR] = (1.0 - decay) * p[kResistance];
+  k[kLeakyTheta] = p[kThreshold] - p[kRest];
+  k[kLeakyReset] = p[kReset] - p[kRest];
+}
+
+void DeriveRefractoryLeaky(NeuronParams p, double dt, double* k) {
+  DeriveLeaky(p, dt, k);
+  k[kLeakyCooldownSteps] = CooldownSteps(p[kCooldown], dt);
+}
+
+void DeriveAdaptiveLeaky(NeuronParams p, double dt, double* k) {
+  DeriveRefractoryLeaky(p, dt, k);
+  k[kLeakyThresholdDecay] = std::exp(-dt / p[kThresholdTau]);
+  k[kLeakyThresholdDelta] = p[kThresholdDelta];
+}
+
+// Kernel states start at rest (v - rest = 0) with no threshold excess.
+void InitLeaky(NeuronParams /*p*/, float* s) { s[0] = s[1] = 0.0f; }
+
+ModelSpec LeakyBase(const char* name, const char* description) {
+  ModelSpec m;
+  m.name = name;
+  m.description = description;
+  m.reference = kGerstner;
+  AddParam(&m, kRest, "potential_rest", "mV", -60.0,
+           "resting potential; the potential starts here");
+  AddParam(&m, kReset, "potential_reset", "mV", -50.0, "potential right after a spike");
+  AddParam(&m, kTau, "potential_tau", "ms", 20.0, "membrane time constant", Bound::kPositive);
+  AddParam(&m, kResistance, "resistance", "GOhm", 0.1, "membrane resistance: R * I (pA) is in mV",
+           Bound::kNonNegative);
+  AddParam(&m, kThreshold, "threshold", "mV", -40.0,
+           "a neuron spikes when its potential exceeds this");
+  m.rules = {ThresholdAboveReset(), ResetWithinBound()};
+  m.states = {{"potential", "mV", "potential_rest", false, kRest}};
+  m.num_float_states = 1;
+  m.num_constants = kLeakyReset + 1;
+  // 1.5x the current whose steady state R I reaches threshold.
+  m.drive_current = 1.5 * (DefaultOf(m, "threshold") - DefaultOf(m, "potential_rest")) /
+                    DefaultOf(m, "resistance");
+  m.accuracy = Accuracy::kSmooth;
+  m.derive = DeriveLeaky;
+  m.init = InitLeaky;
+  m.kernel = RunLeakyStep;
+  return m;
+}
+
+ModelSpec RefractoryBase(const char* name, const char* description, KernelFn kernel) {
+  ModelSpec m = LeakyBase(name, description);
+  AddRefractoriness(&m, kCooldown);
+  m.num_constants = kLeakyCooldownSteps + 1;
+  m.derive = DeriveRefractoryLeaky;
+  m.kernel = kernel;
+  return m;
+}
+
+}  // namespace
+
+ModelSpec LeakySomaSpec() {
+  return LeakyBase("LeakySoma",
+                   "leaky integrate-and-fire soma, integrated exactly for a current "
+                   "constant over each step");
+}
+
+ModelSpec RefractoryLeakySomaSpec() {
+  return RefractoryBase("RefractoryLeakySoma",
+                        "LeakySoma whose input is ignored for cooldown after each spike",
+                        RunRefractoryLeakyStep);
+}
+
+ModelSpec StrictRefractoryLeakySomaSpec() {
+  return RefractoryBase("StrictRefractoryLeakySoma",
+                        "LeakySoma held at potential_reset for cooldown after each spike",
+                        RunStrictRefractoryLeakyStep);
+}
+
+ModelSpec AdaptiveLeakySomaSpec() {
+  ModelSpec m =
+      RefractoryBase("AdaptiveLeakySoma",
+                     "RefractoryLeakySoma whose threshold jumps by threshold_delta at each "
+                     "spike and relaxes back with threshold_tau",
+                     RunAdaptiveLeakyStep);
+  AddAdaptiveThreshold(&m, kThresholdTau);
+  m.num_constants = kLeakyThresholdDelta + 1;
+  m.derive = DeriveAdaptiveLeaky;
+  return m;
 }
 
 }  // namespace somas

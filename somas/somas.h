@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "somas/kernel_abi.h"  // what a model's step kernel receives
+
 // The library's version; Version() returns it at run time.
 #define SOMAS_VERSION "0.4.0"
 
@@ -65,63 +67,6 @@ class [[nodiscard]] Status {
 };
 
 // ---------------------------------------------------------------------------
-// Kernel ABI: what a model's step kernel receives. Only authors of custom
-// models need this section (docs/embedding.md, "Adding a model").
-
-// Pools pad their arrays to a multiple of kBlock neurons (64 bytes of float).
-// Kernels walk the pool block by block and write one 16-bit spike word per block.
-inline constexpr size_t kBlock = 16;
-// Engine limits a ModelSpec must respect (Registry::Add checks them).
-inline constexpr size_t kMaxParams = 16;
-inline constexpr size_t kMaxFloatStates = 3;
-inline constexpr size_t kMaxConstants = 16;
-// The one bound on values: every parameter, and every float state in kernel
-// units (as stored, written by a kernel, set by users or read from a
-// checkpoint), is finite and within +-kStateBound. Kernels clamp what they
-// integrate to it; the engine refuses parameters that would reset a state
-// beyond it. Far beyond any value a model reaches in use, and small enough
-// that no single step turns a bounded state into inf - inf.
-inline constexpr float kStateBound = 1e30f;
-
-// A kernel constant: element i is data[i & mask]. A per-neuron array has
-// mask = ~0; a value shared by the whole pool points at kBlock copies of it
-// with mask = 0, so both cases run the same code at the same speed.
-struct ConstRef {
-  const float* data;
-  size_t mask;
-};
-
-// Everything one step of one pool touches. All arrays are 64-byte aligned and
-// hold n_padded elements, except `current` (the caller's, any alignment,
-// n_main elements) and `current_tail` (the last n_padded - n_main currents,
-// zero-padded, aligned). A call steps the neurons [begin, end) only: a pool
-// stepped on several threads is cut into such ranges, each stepped by one
-// call, and every neuron's result must not depend on the range it was in.
-struct KernelArgs {
-  size_t n_main;    // multiple of kBlock
-  size_t n_padded;  // multiple of kBlock, >= n_main
-  size_t begin;     // multiple of kBlock
-  size_t end;       // multiple of kBlock, begin < end <= n_padded
-  const float* current;
-  const float* current_tail;
-  float* state[kMaxFloatStates];  // model-specific order (ModelSpec)
-  size_t num_states;
-  uint16_t* counter;          // refractory steps left; nullptr if the model has none
-  const ConstRef* constants;  // kMaxConstants entries, model-specific order (ModelSpec)
-  uint16_t* spikes;           // one word per block: neuron i is bit i % 16 of word i / 16
-};
-
-struct KernelResult {
-  size_t nonfinite_count = 0;  // neurons in [begin, end) whose input current was NaN or +-inf
-  size_t first_nonfinite = 0;  // the lowest such index (valid if count > 0)
-  // The SIMD target whose code ran, by name ("AVX3", "SCALAR"; a static
-  // string). Highway kernels set hwy::TargetName(HWY_TARGET).
-  const char* target = nullptr;
-};
-
-using KernelFn = void (*)(const KernelArgs& args, KernelResult* result);
-
-// ---------------------------------------------------------------------------
 // Model schemas
 
 // The rule every value of one parameter obeys on its own; rules that relate
@@ -152,19 +97,26 @@ struct StateSpec {
   int offset_param = -1;  // see above; float states only
 };
 
-// A broken cross-parameter rule for one neuron: the parameters involved (their
-// indices in ModelSpec::params) and what was wrong, in a sentence.
-struct Violation {
-  std::vector<int> params;
-  std::string rule;
-};
-
 // Parameter values of one neuron, in ModelSpec::params order, as the kernel
 // will see them (rounded to float, widened back to double).
 using NeuronParams = const double*;
 
-// How closely a float32 kernel follows a double-precision integration of the
-// same equations (docs/models.md, "float32"): tools choose tolerances by it.
+// A rule relating parameters (or a parameter and dt), beyond each
+// parameter's Bound. One object serves validation (at creation, SetParam and
+// checkpoint loads), the schema (`somas models`, ModelsJson), the tests and
+// the docs table (docs/models.md, "Rules").
+struct Rule {
+  std::string text;                 // the rule in one line: "threshold > potential_reset"
+  std::vector<std::string> params;  // the parameters it reads, in the order check gets them
+  // "" if `values` (this neuron's values of `params`, in that order, as the
+  // kernel sees them) and `dt` obey the rule; otherwise what is wrong, in a
+  // sentence (the engine puts the model, the values and the neuron before it).
+  std::string (*check)(const double* values, double dt) = nullptr;
+};
+
+// Tool metadata (not used by the engine): how closely a float32 kernel
+// follows a double-precision integration of the same equations
+// (docs/models.md, "float32"); tests and tools choose tolerances by it.
 enum class Accuracy {
   kSmooth,       // errors stay near float rounding (leaky family)
   kExponential,  // the exponential term amplifies rounding in the upswing
@@ -176,9 +128,9 @@ struct ModelSpec {
   std::string description;
   std::string reference;
   std::vector<ParamSpec> params;
-  // Cross-parameter rules beyond each parameter's Bound, one line each (for
-  // schemas and docs); `check` enforces them.
-  std::vector<std::string> rules;
+  // Rules beyond each parameter's Bound; Registry::Add checks that each
+  // names parameters of the model, and that the defaults obey them at dt = 1.
+  std::vector<Rule> rules;
   // Every state variable; the float ones in kernel state order, the counter
   // (if any) anywhere. State 0 is always the membrane potential.
   std::vector<StateSpec> states;
@@ -188,13 +140,12 @@ struct ModelSpec {
   bool has_counter = false;
   size_t num_constants = 0;
 
-  // A mean input current (pA) that makes the model, at its defaults, fire
-  // regularly at a moderate rate: what tools, tests and benchmarks drive it with.
+  // Tool metadata (not used by the engine): a mean input current (pA) that
+  // makes the model, at its defaults, fire regularly at a moderate rate (what
+  // `somas run`, tests and benchmarks drive it with), and its Accuracy.
   double drive_current = 0;
   Accuracy accuracy = Accuracy::kSmooth;
 
-  // The first broken rule for one neuron, if any (may be null: no rules).
-  std::optional<Violation> (*check)(NeuronParams p, double dt) = nullptr;
   // Kernel constants of one neuron, computed in double.
   void (*derive)(NeuronParams p, double dt, double* constants) = nullptr;
   // Initial kernel state of one neuron (float states; counters start at 0).

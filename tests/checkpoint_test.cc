@@ -2,9 +2,9 @@
 // target; every damaged, truncated or foreign file is refused whole and the
 // pool it was loaded into is left exactly as it was.
 #include <gtest/gtest.h>
+#include <hwy/targets.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <hwy/targets.h>
 #include <zlib.h>
 
 #include <cstdio>

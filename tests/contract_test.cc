@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -250,7 +251,8 @@ const std::map<std::string, RuleCase>& RuleCases() {
 
 TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
   ASSERT_FALSE(model().rules.empty());
-  for (const std::string& rule : model().rules) {
+  for (const Rule& r : model().rules) {
+    const std::string& rule = r.text;
     const auto found = RuleCases().find(rule);
     ASSERT_NE(found, RuleCases().end()) << "no test case for the rule \"" << rule << "\"";
     const RuleCase& c = found->second;
@@ -283,6 +285,16 @@ TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
       EXPECT_NE(s.message().find(c.message), std::string::npos) << rule << ": " << s.message();
     }
   }
+}
+
+// Every case above is a rule some model has (a renamed rule leaves no stale case).
+TEST(RuleCasesTest, EveryCaseIsARuleOfSomeModel) {
+  std::set<std::string> rules;
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (const Rule& r : m.rules) rules.insert(r.text);
+  }
+  for (const auto& [text, c] : RuleCases()) EXPECT_EQ(rules.count(text), 1u) << text;
+  EXPECT_EQ(rules.size(), RuleCases().size());
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest, ::testing::ValuesIn(testing::ModelNames()),

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "engine/registry.h"
-#include "models/kernels.h"
+#include "models/exponential.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 
@@ -134,20 +134,30 @@ TEST(LeakyFamilyTest, SteadyStateIsRTimesIAtSmallDt) {
 }
 
 // docs/models.md: decay = exp(-dt / tau) rounded to float, and gain * R
-// computed in double from that rounded decay, then rounded.
+// computed in double from that rounded decay, then rounded. Seen from
+// outside with potential_rest = 0: from rest, one step of 1 pA leaves
+// v = gain * R exactly (decay * 0 + gain_r * 1); from v = 1 mV, one step of
+// 0 pA leaves v = decay exactly.
 TEST(LeakyFamilyTest, GainComesFromTheFloatRoundedDecay) {
   for (double dt : {1.0, 0.1, 0.01, 0.013}) {
     for (double tau : {20.0, 7.0, 3.3}) {
       for (double r : {0.1, 0.37}) {
-        Pool pool = testing::MakePool(
-            "LeakySoma", 3, dt,
-            {{"potential_tau", ParamValue::Shared(tau)}, {"resistance", ParamValue::Shared(r)}});
-        const double tau_f = static_cast<float>(tau), r_f = static_cast<float>(r);
-        const float decay = static_cast<float>(std::exp(-dt / tau_f));
-        const float gain_r = static_cast<float>((1.0 - static_cast<double>(decay)) * r_f);
-        const ParamTables& t = Internals(pool).tables;
-        EXPECT_EQ(t.constants[kLeakyDecay][0], decay) << dt << " " << tau;
-        EXPECT_EQ(t.constants[kLeakyGainR][0], gain_r) << dt << " " << tau << " " << r;
+        testing::ForEachTarget([&](int64_t) {
+          Pool pool = testing::MakePool("LeakySoma", 3, dt,
+                                        {{"potential_tau", ParamValue::Shared(tau)},
+                                         {"resistance", ParamValue::Shared(r)},
+                                         {"potential_rest", ParamValue::Shared(0.0)},
+                                         {"potential_reset", ParamValue::Shared(-10.0)},
+                                         {"threshold", ParamValue::Shared(10.0)}});
+          const double tau_f = static_cast<float>(tau), r_f = static_cast<float>(r);
+          const float decay = static_cast<float>(std::exp(-dt / tau_f));
+          const float gain_r = static_cast<float>((1.0 - static_cast<double>(decay)) * r_f);
+          ASSERT_TRUE(pool.Step(std::vector<float>(3, 1.0f)).ok());
+          EXPECT_EQ(pool.Potentials()[0], gain_r) << dt << " " << tau << " " << r;
+          ASSERT_TRUE(pool.SetPotentials(std::vector<float>(3, 1.0f).data(), 3).ok());
+          ASSERT_TRUE(pool.Step(std::vector<float>(3, 0.0f)).ok());
+          EXPECT_EQ(pool.Potentials()[0], decay) << dt << " " << tau;
+        });
       }
     }
   }

@@ -17,7 +17,8 @@ version=$(sed -n 's/^#define SOMAS_VERSION "\(.*\)"$/\1/p' "$root/somas/somas.h"
 
 mkdir -p "$prefix/include/somas" "$prefix/lib/pkgconfig" "$prefix/lib/python/somas"
 # (cp, not install(1): inside Bazel's runfiles `install` may name this script.)
-cp -f "$root/somas/somas.h" "$root/somas/somas_c.h" "$prefix/include/somas/"
+cp -f "$root/somas/somas.h" "$root/somas/kernel_abi.h" "$root/somas/somas_c.h" \
+  "$prefix/include/somas/"
 cp -f "$root/libsomas.so" "$root/libsomas.a" "$prefix/lib/"
 cp -f "$root/python/somas/__init__.py" "$prefix/lib/python/somas/"
 chmod 644 "$prefix"/include/somas/*.h "$prefix/lib/libsomas.a" "$prefix/lib/python/somas/__init__.py"
