@@ -2,6 +2,10 @@
 // schemas as JSON, and the errors of each malformed input.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include <map>
+
 #include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -152,7 +156,65 @@ TEST(SchemaJsonTest, EveryModelWithUnitsDefaultsRulesAndStates) {
     EXPECT_GE(j["states"].size(), 1u);
     EXPECT_EQ(j["states"][0]["name"], "potential");
     EXPECT_EQ(j["states"][0]["unit"], "mV");
+    ASSERT_EQ(j["rules"].size(), models[m].rules.size());
+    for (size_t r = 0; r < models[m].rules.size(); ++r) {
+      EXPECT_EQ(j["rules"][r]["rule"], models[m].rules[r].text);
+      EXPECT_EQ(j["rules"][r]["parameters"], models[m].rules[r].params);
+    }
   }
+}
+
+// docs/models.md's rule table ("## Rules") says what the registry holds:
+// each rule's text, the parameters it reads and the models that have it.
+TEST(SchemaJsonTest, TheDocsRuleTableIsTheRegistrys) {
+  std::string doc;
+  ASSERT_TRUE(ReadFile("docs/models.md", &doc).ok());
+  const size_t section = doc.find("\n## Rules\n");
+  ASSERT_NE(section, std::string::npos);
+  const size_t end = doc.find("\n## ", section + 1);
+  std::istringstream lines(doc.substr(section, end - section));
+  // rule text -> "params | models", as the docs say and as the registry says.
+  std::map<std::string, std::string> documented, registered;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::vector<std::string> cells;
+    std::string cell;
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
+        cell += '|';
+        ++i;
+      } else if (line[i] == '|') {
+        cells.push_back(cell);
+        cell.clear();
+      } else if (line[i] != '`') {
+        cell += line[i];
+      }
+    }
+    ASSERT_EQ(cells.size(), 3u) << line;
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(' '));
+      s.erase(s.find_last_not_of(' ') + 1);
+      return s;
+    };
+    EXPECT_EQ(documented.count(trim(cells[0])), 0u) << "listed twice: " << cells[0];
+    documented[trim(cells[0])] = trim(cells[1]) + " | " + trim(cells[2]);
+  }
+  std::map<std::string, std::vector<std::string>> models_of;
+  std::map<std::string, std::string> params_of;
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (const Rule& r : m.rules) {
+      models_of[r.text].push_back(m.name);
+      std::string params;
+      for (const std::string& p : r.params) params += (params.empty() ? "" : ", ") + p;
+      params_of[r.text] = params;
+    }
+  }
+  for (const auto& [text, models] : models_of) {
+    std::string list;
+    for (const std::string& m : models) list += (list.empty() ? "" : ", ") + m;
+    registered[text] = params_of[text] + " | " + list;
+  }
+  EXPECT_EQ(documented, registered);
 }
 
 // Each malformed configuration and the words its error must contain.

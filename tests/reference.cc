@@ -7,48 +7,70 @@
 
 namespace somas::reference {
 
-Params Defaults(const std::string& model) {
-  const Params leaky = {{"potential_rest", -60},
-                        {"potential_reset", -50},
-                        {"potential_tau", 20},
-                        {"resistance", 0.1},
-                        {"threshold", -40}};
-  const Params exponential = {{"potential_rest", -70}, {"potential_reset", -51},
-                              {"potential_tau", 5},    {"resistance", 0.5},
-                              {"threshold", -30},      {"rheobase_threshold", -50},
-                              {"spike_slope", 2}};
-  auto with = [](Params base, const Params& extra) {
-    for (const auto& kv : extra) base[kv.first] = kv.second;
-    return base;
+namespace {
+
+const Params kLeaky = {{"potential_rest", -60},
+                       {"potential_reset", -50},
+                       {"potential_tau", 20},
+                       {"resistance", 0.1},
+                       {"threshold", -40}};
+const Params kExponential = {{"potential_rest", -70}, {"potential_reset", -51},
+                             {"potential_tau", 5},    {"resistance", 0.5},
+                             {"threshold", -30},      {"rheobase_threshold", -50},
+                             {"spike_slope", 2}};
+
+Params With(Params base, const Params& extra) {
+  for (const auto& kv : extra) base[kv.first] = kv.second;
+  return base;
+}
+
+}  // namespace
+
+// One entry per model: its documented defaults and which equations it runs.
+// (An unknown name is an error, never a guess from the name's spelling.)
+const std::map<std::string, Model>& Models() {
+  static const auto* table = new std::map<std::string, Model>{
+      {"LeakySoma", {kLeaky, Family::kLeaky}},
+      {"RefractoryLeakySoma", {With(kLeaky, {{"cooldown", 2}}), Family::kLeaky, true}},
+      {"StrictRefractoryLeakySoma",
+       {With(kLeaky, {{"cooldown", 2}}), Family::kLeaky, true, /*strict=*/true}},
+      {"AdaptiveLeakySoma",
+       {With(kLeaky, {{"cooldown", 2}, {"threshold_tau", 20}, {"threshold_delta", 100}}),
+        Family::kLeaky, true, false, /*adaptive_threshold=*/true}},
+      {"ExponentialSoma", {kExponential, Family::kExponential}},
+      {"RefractoryExponentialSoma",
+       {With(kExponential, {{"cooldown", 2}}), Family::kExponential, true}},
+      {"AdaptiveExponentialSoma",
+       {With(kExponential,
+             {{"adaptation_tau", 100}, {"adaptation_delta", 7}, {"adaptation_subthreshold", 0.5}}),
+        Family::kExponential, false, false, false, /*adex=*/true}},
+      {"SimplifiedAdaptiveExponentialSoma",
+       {With(kExponential, {{"cooldown", 2}, {"threshold_tau", 20}, {"threshold_delta", 100}}),
+        Family::kExponential, true, false, /*adaptive_threshold=*/true}},
+      {"IzhikevichSoma",
+       {{{"potential_rest", -65},
+         {"potential_reset", -65},
+         {"resistance", 0.1},
+         {"threshold", 30},
+         {"recovery_timescale", 0.02},
+         {"recovery_sensitivity", 0.2},
+         {"recovery_update", 2},
+         {"potential_floor", -100}},
+        Family::kIzhikevich}},
   };
-  if (model == "LeakySoma") return leaky;
-  if (model == "RefractoryLeakySoma" || model == "StrictRefractoryLeakySoma") {
-    return with(leaky, {{"cooldown", 2}});
-  }
-  if (model == "AdaptiveLeakySoma") {
-    return with(leaky, {{"cooldown", 2}, {"threshold_tau", 20}, {"threshold_delta", 100}});
-  }
-  if (model == "ExponentialSoma") return exponential;
-  if (model == "RefractoryExponentialSoma") return with(exponential, {{"cooldown", 2}});
-  if (model == "AdaptiveExponentialSoma") {
-    return with(
-        exponential,
-        {{"adaptation_tau", 100}, {"adaptation_delta", 7}, {"adaptation_subthreshold", 0.5}});
-  }
-  if (model == "SimplifiedAdaptiveExponentialSoma") {
-    return with(exponential, {{"cooldown", 2}, {"threshold_tau", 20}, {"threshold_delta", 100}});
-  }
-  if (model == "IzhikevichSoma") {
-    return {{"potential_rest", -65}, {"potential_reset", -65},     {"resistance", 0.1},
-            {"threshold", 30},       {"recovery_timescale", 0.02}, {"recovery_sensitivity", 0.2},
-            {"recovery_update", 2},  {"potential_floor", -100}};
-  }
-  return {};
+  return *table;
+}
+
+Params Defaults(const std::string& model) {
+  const auto found = Models().find(model);
+  return found == Models().end() ? Params() : found->second.defaults;
 }
 
 Neuron::Neuron(const std::string& model, const Params& overrides, double dt)
     : model_(model), p_(Defaults(model)), dt_(dt) {
-  if (p_.empty()) throw std::invalid_argument("reference: unknown model " + model);
+  const auto found = Models().find(model);
+  if (found == Models().end()) throw std::invalid_argument("reference: unknown model " + model);
+  const Model& m = found->second;
   for (const auto& kv : overrides) {
     if (!p_.count(kv.first))
       throw std::invalid_argument("reference: unknown parameter " + kv.first);
@@ -71,13 +93,13 @@ Neuron::Neuron(const std::string& model, const Params& overrides, double dt)
   izh_b_ = P("recovery_sensitivity");
   izh_d_ = P("recovery_update");
   floor_ = P("potential_floor");
-  leaky_ = model.find("Leaky") != std::string::npos;
-  exponential_ = model.find("Exponential") != std::string::npos;
-  izhikevich_ = model == "IzhikevichSoma";
-  refractory_ = p_.count("cooldown") > 0;
-  strict_ = model == "StrictRefractoryLeakySoma";
-  adaptive_threshold_ = p_.count("threshold_tau") > 0;
-  adex_ = model == "AdaptiveExponentialSoma";
+  leaky_ = m.family == Family::kLeaky;
+  exponential_ = m.family == Family::kExponential;
+  izhikevich_ = m.family == Family::kIzhikevich;
+  refractory_ = m.refractory;
+  strict_ = m.strict;
+  adaptive_threshold_ = m.adaptive_threshold;
+  adex_ = m.adex;
   if (izhikevich_) {
     v_ = rest_;
     u_ = izh_b_ * rest_;

@@ -11,6 +11,22 @@ namespace somas::reference {
 // Parameters by upstream name; omitted ones take the documented defaults.
 using Params = std::map<std::string, double>;
 
+// Which equations a model runs (docs/models.md's sections).
+enum class Family { kLeaky, kExponential, kIzhikevich };
+
+struct Model {
+  Params defaults;  // every parameter with its documented default
+  Family family;
+  bool refractory = false;          // cooldown after each spike
+  bool strict = false;              // held at potential_reset while refractory
+  bool adaptive_threshold = false;  // threshold jumps and relaxes
+  bool adex = false;                // adaptation current w
+};
+
+// The reference's models by exact name: adding a model is one entry here
+// (and, for a new family, its equations in Integrate and Fire).
+const std::map<std::string, Model>& Models();
+
 // The documented defaults of `model` (empty map for an unknown model).
 Params Defaults(const std::string& model);
 

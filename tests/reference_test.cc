@@ -4,6 +4,9 @@
 #include "tests/reference.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
+#include <stdexcept>
 #include <hwy/targets.h>
 
 #include <algorithm>
@@ -157,6 +160,26 @@ INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(testing::
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });
+
+// The reference knows exactly the registry's models, each with the same
+// parameters and defaults (docs/models.md is the source of both): a model
+// added to one and not the other fails here.
+TEST(ReferenceTableTest, SameModelsParametersAndDefaultsAsTheRegistry) {
+  std::set<std::string> registered;
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    registered.insert(m.name);
+    const reference::Params defaults = reference::Defaults(m.name);
+    ASSERT_EQ(defaults.size(), m.params.size()) << m.name;
+    for (const ParamSpec& p : m.params) {
+      ASSERT_EQ(defaults.count(p.name), 1u) << m.name << " " << p.name;
+      EXPECT_EQ(defaults.at(p.name), p.default_value) << m.name << " " << p.name;
+    }
+  }
+  std::set<std::string> referenced;
+  for (const auto& [name, model] : reference::Models()) referenced.insert(name);
+  EXPECT_EQ(referenced, registered);
+  EXPECT_THROW(reference::Neuron("LeakySomaX", {}, 1.0), std::invalid_argument);
+}
 
 }  // namespace
 }  // namespace somas
