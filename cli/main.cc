@@ -17,13 +17,18 @@
 
 #include "cli/matrix_io.h"
 #include "cli/noise.h"
-#include "engine/files.h"
-#include "engine/format.h"
-#include "engine/pool_impl.h"
+#include "engine/files.h"  // the one internal header: files opened FIFO-safely, as the library does
 #include "somas/somas.h"
 
 namespace somas {
 namespace {
+
+// Bytes of memory free now (what the run's input buffers may take).
+uint64_t FreeMemoryBytes() {
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                               : UINT64_MAX;
+}
 
 constexpr char kDescription[] =
     "somas: advance large populations of spiking-neuron somas, fast.\n"
@@ -115,9 +120,9 @@ int Run(const RunOptions& o, bool pool_flags) {
   // hold their memory, so what is free now is what the buffers can have.
   uint64_t buffer_bytes = 0;
   for (const Pool& pool : pools) buffer_bytes += uint64_t{pool.size()} * sizeof(float);
-  if (buffer_bytes > AvailableMemoryBytes()) {
+  if (buffer_bytes > FreeMemoryBytes()) {
     return Fail("run: the input currents need " + std::to_string(buffer_bytes) +
-                " bytes, more than the " + std::to_string(AvailableMemoryBytes()) +
+                " bytes, more than the " + std::to_string(FreeMemoryBytes()) +
                 " bytes of memory left after building the pools; use a smaller --size");
   }
 
@@ -191,8 +196,8 @@ int Models(bool json) {
     std::printf("%s\n  %s\n  reference: %s\n", m.name.c_str(), m.description.c_str(),
                 m.reference.c_str());
     for (const ParamSpec& p : m.params) {
-      std::printf("    %-24s %-6s default %-8s (%s) %s\n", p.name.c_str(), p.unit.c_str(),
-                  FormatNumber(p.default_value).c_str(), BoundText(p.bound), p.description.c_str());
+      std::printf("    %-24s %-6s default %-8.9g (%s) %s\n", p.name.c_str(), p.unit.c_str(),
+                  p.default_value, BoundText(p.bound), p.description.c_str());
     }
     for (const Rule& rule : m.rules) std::printf("    rule: %s\n", rule.text.c_str());
     std::printf("\n");
