@@ -29,13 +29,10 @@ void Reseal(std::string* bytes) {
   std::memcpy(&(*bytes)[bytes->size() - 4], &crc, 4);
 }
 
-class CheckpointTest : public ::testing::TestWithParam<std::string> {
- protected:
-  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
-};
+class CheckpointTest : public testing::ModelOnTargetTest {};
 
 TEST_P(CheckpointTest, SteppingOnAfterLoadIsBitIdentical) {
-  const std::string path = ::testing::TempDir() + "/" + GetParam() + ".ckpt";
+  const std::string path = ::testing::TempDir() + "/" + name() + ".ckpt";
   for (bool per_neuron : {false, true}) {
     testing::Scenario sc = testing::MakeScenario(model(), 45, 0.5, per_neuron, 21);
     sc.config.name = "exc";
@@ -48,7 +45,7 @@ TEST_P(CheckpointTest, SteppingOnAfterLoadIsBitIdentical) {
         ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 45, &rng)).ok());
       }
       ASSERT_TRUE(pool.Save(path).ok());
-      Pool loaded, reloaded = testing::MakePool(GetParam(), 45);
+      Pool loaded, reloaded = testing::MakePool(name(), 45);
       ASSERT_TRUE(Pool::FromCheckpoint(path, &loaded).ok());
       ASSERT_TRUE(reloaded.Load(path).ok());
       EXPECT_EQ(loaded.dt(), 0.5);
@@ -92,7 +89,7 @@ TEST_P(CheckpointTest, EveryTruncationAndEveryBitFlipIsRefused) {
   }
   const std::string good = testing::Snapshot(source);
 
-  Pool pool = testing::MakePool(GetParam(), 3);
+  Pool pool = testing::MakePool(name(), 3);
   ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), 3, &rng)).ok());
   const std::string before = testing::Snapshot(pool);
   for (size_t length = 0; length < good.size(); ++length) {
@@ -112,8 +109,9 @@ TEST_P(CheckpointTest, EveryTruncationAndEveryBitFlipIsRefused) {
   EXPECT_EQ(testing::Snapshot(pool), good);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, CheckpointTest, ::testing::ValuesIn(testing::ModelNames()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(AllModels, CheckpointTest,
+                         ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
+                         testing::CaseName);
 
 struct Refusal {
   const char* what;

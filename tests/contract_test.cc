@@ -19,9 +19,8 @@
 namespace somas {
 namespace {
 
-class ContractTest : public ::testing::TestWithParam<std::string> {
+class ContractTest : public testing::ModelOnTargetTest {
  protected:
-  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
   double Default(const char* name) const {
     return model().params[model().ParamIndex(name)].default_value;
   }
@@ -41,7 +40,7 @@ TEST_P(ContractTest, APotentialExactlyAtThresholdDoesNotFire) {
     params["potential_tau"] = ParamValue::Shared(1e12);
   }
   testing::ForEachTarget([&](int64_t) {
-    Pool pool = testing::MakePool(GetParam(), 3, 1.0, params);
+    Pool pool = testing::MakePool(name(), 3, 1.0, params);
     const float threshold = izhikevich ? 1e4f : static_cast<float>(Default("threshold"));
     std::vector<float> current(3, 0.0f);
     if (izhikevich) {
@@ -103,7 +102,7 @@ TEST_P(ContractTest, NoStateIsEverSubnormal) {
 TEST_P(ContractTest, PaddingLanesThatFireAreNeverReported) {
   for (size_t size : {1, 17, 33}) {
     testing::ForEachTarget([&](int64_t) {
-      Pool pool = testing::MakePool(GetParam(), size);
+      Pool pool = testing::MakePool(name(), size);
       const float above = static_cast<float>(Default("threshold")) + 50.0f;
       ASSERT_TRUE(pool.SetPotentials(std::vector<float>(size, above).data(), size).ok());
       ASSERT_TRUE(pool.Step(std::vector<float>(size, 0.0f)).ok());
@@ -173,7 +172,7 @@ TEST_P(RefractoryTest, NeuronsThatAreNotReadyNeverSpike) {
     if (model().ParamIndex("threshold_delta") >= 0) {
       params["threshold_delta"] = ParamValue::Shared(0.0);  // the threshold stays put
     }
-    Pool pool = testing::MakePool(GetParam(), 20, 1.0, params);
+    Pool pool = testing::MakePool(name(), 20, 1.0, params);
     const float above = static_cast<float>(Default("threshold")) + 30.0f;
     const std::vector<float> high(20, above), zero(20, 0.0f);
     ASSERT_TRUE(pool.SetPotentials(high.data(), 20).ok());
@@ -197,7 +196,7 @@ class FloorTest : public ContractTest {};
 TEST_P(FloorTest, PotentialsNeverGoBelowTheFloor) {
   testing::ForEachTarget([&](int64_t) {
     Pool pool =
-        testing::MakePool(GetParam(), 5, 0.5, {{"potential_floor", ParamValue::Shared(-90.0)}});
+        testing::MakePool(name(), 5, 0.5, {{"potential_floor", ParamValue::Shared(-90.0)}});
     const std::vector<float> inhibition(5, -1e4f);  // R I = -1000 mV
     for (int t = 0; t < 20; ++t) {
       ASSERT_TRUE(pool.Step(inhibition).ok());
@@ -259,7 +258,7 @@ TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
     for (bool per_neuron : {false, true}) {
       auto config = [&](const std::map<std::string, double>& values) {
         PoolConfig pool;
-        pool.model = GetParam();
+        pool.model = name();
         pool.size = 3;
         for (const auto& [name, value] : values) {
           pool.params[name] =
@@ -275,7 +274,7 @@ TEST_P(ContractTest, EveryRuleIsEnforcedAtItsBoundary) {
       const Status accepted = Pool::Create(config(c.inside), &pool);
       EXPECT_TRUE(accepted.ok()) << rule << ": " << accepted.message();
       // SetParam enforces the same rule on a pool that exists.
-      Pool live = testing::MakePool(GetParam(), 3);
+      Pool live = testing::MakePool(name(), 3);
       Status s;
       for (const auto& [name, value] : c.broken) {
         s = live.SetParam(name, ParamValue::Shared(value));
@@ -297,18 +296,17 @@ TEST(RuleCasesTest, EveryCaseIsARuleOfSomeModel) {
   EXPECT_EQ(rules.size(), RuleCases().size());
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest, ::testing::ValuesIn(testing::ModelNames()),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest,
+                         ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
+                         testing::CaseName);
 INSTANTIATE_TEST_SUITE_P(RefractoryModels, RefractoryTest,
-                         ::testing::ValuesIn(ModelsWhere([](const ModelSpec& m) {
-                           return m.has_counter;
-                         })),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(testing::OnEveryTarget(
+                             ModelsWhere([](const ModelSpec& m) { return m.has_counter; }))),
+                         testing::CaseName);
 INSTANTIATE_TEST_SUITE_P(ModelsWithAFloor, FloorTest,
-                         ::testing::ValuesIn(ModelsWhere([](const ModelSpec& m) {
-                           return m.ParamIndex("potential_floor") >= 0;
-                         })),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(testing::OnEveryTarget(ModelsWhere(
+                             [](const ModelSpec& m) { return m.ParamIndex("potential_floor") >= 0; }))),
+                         testing::CaseName);
 
 }  // namespace
 }  // namespace somas

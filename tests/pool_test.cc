@@ -13,10 +13,9 @@
 namespace somas {
 namespace {
 
-class PoolTest : public ::testing::TestWithParam<std::string> {
+class PoolTest : public testing::ModelOnTargetTest {
  protected:
-  const ModelSpec& model() const { return *BuiltinRegistry().Find(GetParam(), nullptr); }
-  Pool Make(size_t size) { return testing::MakePool(GetParam(), size); }
+  Pool Make(size_t size) { return testing::MakePool(name(), size); }
 };
 
 TEST_P(PoolTest, SpikeViewsAgree) {
@@ -164,10 +163,9 @@ TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest, ::testing::ValuesIn(testing::ModelNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest,
+                         ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
+                         testing::CaseName);
 
 }  // namespace
 }  // namespace somas

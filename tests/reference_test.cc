@@ -135,10 +135,10 @@ void RunAgainstReference(const ModelSpec& model, size_t size, bool per_neuron, d
   }
 }
 
-class ReferenceTest : public ::testing::TestWithParam<std::string> {};
+class ReferenceTest : public testing::ModelOnTargetTest {};
 
 TEST_P(ReferenceTest, MatchesReferenceOnEveryTarget) {
-  const ModelSpec* model = BuiltinRegistry().Find(GetParam(), nullptr);
+  const ModelSpec* model = BuiltinRegistry().Find(name(), nullptr);
   ASSERT_NE(model, nullptr);
   testing::ForEachTarget([&](int64_t target) {
     for (size_t size : {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000, 100003}) {
@@ -153,13 +153,12 @@ TEST_P(ReferenceTest, MatchesReferenceOnEveryTarget) {
     RunAgainstReference(*model, 64, true, 0.1, target, 50);
     RunAgainstReference(*model, 64, true, 0.05, target, 50);
   });
-  printf("%s: largest |engine - reference| %.3g mV\n", GetParam().c_str(), MaxErrors()[GetParam()]);
+  printf("%s: largest |engine - reference| %.3g mV\n", name().c_str(), MaxErrors()[name()]);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest, ::testing::ValuesIn(testing::ModelNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
-                         });
+INSTANTIATE_TEST_SUITE_P(AllModels, ReferenceTest,
+                         ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
+                         testing::CaseName);
 
 // The reference knows exactly the registry's models, each with the same
 // parameters and defaults (docs/models.md is the source of both): a model

@@ -68,7 +68,49 @@ std::string Snapshot(const Pool& pool) {
   return bytes;
 }
 
+namespace {
+std::string pinned;  // the target of the running ModelOnTargetTest case, or ""
+}  // namespace
+
+void PrintTo(const ModelOnTarget& c, std::ostream* os) { *os << c.model << " on " << c.target; }
+
+std::vector<ModelOnTarget> OnEveryTarget(const std::vector<std::string>& models) {
+  std::vector<ModelOnTarget> cases;
+  for (const std::string& m : models) {
+    for (const std::string& t : AvailableTargets()) cases.push_back({m, t});
+  }
+  return cases;
+}
+
+std::string CaseName(const ::testing::TestParamInfo<ModelOnTarget>& info) {
+  return info.param.model + "_" + info.param.target;
+}
+
+void ModelOnTargetTest::SetUp() {
+  const Status s = SetSimdTarget(GetParam().target);
+  ASSERT_TRUE(s.ok()) << s.message();
+  pinned = GetParam().target;
+}
+
+void ModelOnTargetTest::TearDown() {
+  pinned.clear();
+  ASSERT_TRUE(SetSimdTarget("auto").ok());
+}
+
+const ModelSpec& ModelOnTargetTest::model() const {
+  return *BuiltinRegistry().Find(GetParam().model, nullptr);
+}
+
 void ForEachTarget(const std::function<void(int64_t target)>& body) {
+  if (!pinned.empty()) {
+    for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+      if (pinned != hwy::TargetName(target)) continue;
+      ASSERT_STREQ(SimdTarget(), pinned.c_str());
+      body(target);
+      return;
+    }
+    FAIL() << "the pinned target " << pinned << " is not available";
+  }
   // Through the public SetSimdTarget, so that every kernel test also checks
   // that limiting the target reaches the kernels.
   for (int64_t target : hwy::SupportedAndGeneratedTargets()) {

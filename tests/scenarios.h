@@ -6,10 +6,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "engine/pool_impl.h"
 #include "somas/somas.h"
@@ -51,8 +54,31 @@ inline size_t PaddedSize(const Pool& pool) { return Internals(pool).padded; }
 std::string Snapshot(const Pool& pool);
 
 // Runs `body(target)` with Highway forced to each compiled-and-supported
-// target in turn, then restores normal dispatch.
+// target in turn, then restores normal dispatch; inside a ModelOnTargetTest
+// case, once, on the case's target.
 void ForEachTarget(const std::function<void(int64_t target)>& body);
+
+// A case of a suite over models and SIMD targets, so that a failure names
+// both: "AllModels/ContractTest.X/LeakySoma_AVX2".
+struct ModelOnTarget {
+  std::string model;
+  std::string target;
+};
+void PrintTo(const ModelOnTarget& c, std::ostream* os);
+// Each of `models` on every target this binary has and this CPU runs.
+std::vector<ModelOnTarget> OnEveryTarget(const std::vector<std::string>& models);
+// "LeakySoma_AVX2".
+std::string CaseName(const ::testing::TestParamInfo<ModelOnTarget>& info);
+
+// The fixture of such suites: the case's target is pinned for the test
+// (SetSimdTarget; ForEachTarget runs its body once, on it) and released after.
+class ModelOnTargetTest : public ::testing::TestWithParam<ModelOnTarget> {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  const std::string& name() const { return GetParam().model; }
+  const ModelSpec& model() const;
+};
 
 }  // namespace somas::testing
 

@@ -24,13 +24,13 @@ int main() {
       for (bool per_neuron : {false, true}) {
         for (double dt : {1.0, 0.1}) {
           const size_t n = 37;
-          testing::Scenario sc = testing::MakeScenario(m, n, dt, per_neuron, 3);
+          somas::testing::Scenario sc = somas::testing::MakeScenario(m, n, dt, per_neuron, 3);
           Pool pool;
           if (!Pool::Create(sc.config, &pool).ok()) return 1;
           std::mt19937 rng(9);
           uLong crc = crc32(0, Z_NULL, 0);
           for (int t = 0; t < 300; ++t) {
-            std::vector<float> current = testing::NoisyCurrent(m, n, &rng);
+            std::vector<float> current = somas::testing::NoisyCurrent(m, n, &rng);
             if (t % 50 == 7) current[t % n] = NAN;
             (void)pool.Step(current);
             const std::vector<uint8_t> spikes = pool.SpikesDense();
