@@ -9,8 +9,8 @@
 
 #include "engine/format.h"
 #include "engine/initializer.h"
+#include "engine/names.h"
 #include "engine/pool_impl.h"
-#include "engine/registry.h"
 
 namespace somas {
 namespace {

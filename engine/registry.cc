@@ -1,10 +1,9 @@
 // The registry: adding models within the engine's limits, lookups, name suggestions.
-#include "engine/registry.h"
-
 #include <algorithm>
 #include <cctype>
 #include <set>
 
+#include "engine/names.h"
 #include "engine/pool_impl.h"
 
 namespace somas {

@@ -2,18 +2,16 @@
 // schemas as JSON, and the errors of each malformed input.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include <map>
-
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "engine/files.h"
-#include "engine/registry.h"
+#include "engine/names.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 

@@ -195,8 +195,7 @@ class FloorTest : public ContractTest {};
 
 TEST_P(FloorTest, PotentialsNeverGoBelowTheFloor) {
   testing::ForEachTarget([&](int64_t) {
-    Pool pool =
-        testing::MakePool(name(), 5, 0.5, {{"potential_floor", ParamValue::Shared(-90.0)}});
+    Pool pool = testing::MakePool(name(), 5, 0.5, {{"potential_floor", ParamValue::Shared(-90.0)}});
     const std::vector<float> inhibition(5, -1e4f);  // R I = -1000 mV
     for (int t = 0; t < 20; ++t) {
       ASSERT_TRUE(pool.Step(inhibition).ok());
@@ -303,10 +302,12 @@ INSTANTIATE_TEST_SUITE_P(RefractoryModels, RefractoryTest,
                          ::testing::ValuesIn(testing::OnEveryTarget(
                              ModelsWhere([](const ModelSpec& m) { return m.has_counter; }))),
                          testing::CaseName);
-INSTANTIATE_TEST_SUITE_P(ModelsWithAFloor, FloorTest,
-                         ::testing::ValuesIn(testing::OnEveryTarget(ModelsWhere(
-                             [](const ModelSpec& m) { return m.ParamIndex("potential_floor") >= 0; }))),
-                         testing::CaseName);
+INSTANTIATE_TEST_SUITE_P(
+    ModelsWithAFloor, FloorTest,
+    ::testing::ValuesIn(testing::OnEveryTarget(ModelsWhere([](const ModelSpec& m) {
+      return m.ParamIndex("potential_floor") >= 0;
+    }))),
+    testing::CaseName);
 
 }  // namespace
 }  // namespace somas

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/registry.h"
+#include "engine/names.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 

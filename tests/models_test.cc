@@ -13,7 +13,7 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/registry.h"
+#include "engine/names.h"
 #include "models/exponential.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "engine/registry.h"
+#include "engine/names.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 

@@ -14,10 +14,9 @@ const Params kLeaky = {{"potential_rest", -60},
                        {"potential_tau", 20},
                        {"resistance", 0.1},
                        {"threshold", -40}};
-const Params kExponential = {{"potential_rest", -70}, {"potential_reset", -51},
-                             {"potential_tau", 5},    {"resistance", 0.5},
-                             {"threshold", -30},      {"rheobase_threshold", -50},
-                             {"spike_slope", 2}};
+const Params kExponential = {
+    {"potential_rest", -70}, {"potential_reset", -51},    {"potential_tau", 5}, {"resistance", 0.5},
+    {"threshold", -30},      {"rheobase_threshold", -50}, {"spike_slope", 2}};
 
 Params With(Params base, const Params& extra) {
   for (const auto& kv : extra) base[kv.first] = kv.second;

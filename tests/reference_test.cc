@@ -4,9 +4,6 @@
 #include "tests/reference.h"
 
 #include <gtest/gtest.h>
-
-#include <set>
-#include <stdexcept>
 #include <hwy/targets.h>
 
 #include <algorithm>
@@ -14,9 +11,11 @@
 #include <cstdio>
 #include <map>
 #include <random>
+#include <set>
+#include <stdexcept>
 #include <string>
 
-#include "engine/registry.h"
+#include "engine/names.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
 
-#include "engine/registry.h"
+#include "engine/names.h"
 
 namespace somas::testing {
 

@@ -4,15 +4,15 @@
 #ifndef SOMAS_TESTS_SCENARIOS_H_
 #define SOMAS_TESTS_SCENARIOS_H_
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <functional>
-#include <ostream>
 #include <map>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "engine/pool_impl.h"
 #include "somas/somas.h"

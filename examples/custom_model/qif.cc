@@ -38,14 +38,11 @@ void QuadraticStep(const somas::KernelArgs& a, somas::KernelResult* r) {
   float* v = a.state[0];
   size_t bad = 0, first_bad = 0;
   for (size_t block = a.begin; block < a.end; block += somas::kBlock) {
-    const float* in =
-        block < a.n_main ? a.current + block : a.current_tail + (block - a.n_main);
+    const float* in = block < a.n_main ? a.current + block : a.current_tail + (block - a.n_main);
     uint32_t word = 0;
     for (size_t j = 0; j < somas::kBlock; j += lanes) {
       const size_t i = block + j;
-      auto k = [&](int c) {
-        return hn::Load(d, a.constants[c].data + (i & a.constants[c].mask));
-      };
+      auto k = [&](int c) { return hn::Load(d, a.constants[c].data + (i & a.constants[c].mask)); };
       const auto current = hn::LoadU(d, in + j);
       const auto finite = hn::IsFinite(current);
       const auto x = hn::Load(d, v + i);
@@ -103,8 +100,8 @@ void Derive(somas::NeuronParams p, double dt, double* k) {
 
 void Init(somas::NeuronParams p, float* s) { s[0] = static_cast<float>(p[kRest]); }
 
-somas::ParamSpec Parameter(const char* name, const char* unit, double value, const char* description,
-                       somas::Bound bound = somas::Bound::kFinite) {
+somas::ParamSpec Parameter(const char* name, const char* unit, double value,
+                           const char* description, somas::Bound bound = somas::Bound::kFinite) {
   return {name, unit, value, description, bound};
 }
 
@@ -116,12 +113,13 @@ somas::ModelSpec QuadraticSomaSpec() {
   m.description = "quadratic integrate-and-fire soma, forward Euler";
   m.reference = "Gerstner, Kistler, Naud, Paninski. Neuronal Dynamics (2014), section 5.3";
   m.params = {
-      Parameter("potential_rest", "mV", -65.0, "stable fixed point v_rest; the potential starts here"),
+      Parameter("potential_rest", "mV", -65.0,
+                "stable fixed point v_rest; the potential starts here"),
       Parameter("potential_critical", "mV", -50.0, "unstable fixed point v_crit (the threshold)"),
       Parameter("potential_reset", "mV", -70.0, "potential right after a spike"),
       Parameter("potential_tau", "ms", 10.0, "membrane time constant", somas::Bound::kPositive),
       Parameter("sharpness", "1/mV", 0.05, "a0, the curvature of the quadratic",
-            somas::Bound::kPositive),
+                somas::Bound::kPositive),
       Parameter("resistance", "GOhm", 0.1, "R: R * I (pA) is in mV", somas::Bound::kNonNegative),
       Parameter("threshold", "mV", 0.0, "the peak: a neuron spikes when v passes it"),
   };

@@ -2,6 +2,8 @@
 // on every SIMD target this machine runs (a failure names the target), and
 // its registration, rules, non-finite inputs and checkpoints through the
 // public API.
+#include "examples/custom_model/qif.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -9,8 +11,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "examples/custom_model/qif.h"
 
 namespace {
 

@@ -1,6 +1,7 @@
-// Name suggestions for errors ("did you mean ...?"); the Registry itself is public (somas/somas.h).
-#ifndef SOMAS_ENGINE_REGISTRY_H_
-#define SOMAS_ENGINE_REGISTRY_H_
+// Names in errors: suggestions ("did you mean ...?") and a model's parameter
+// names. (The Registry itself is public, somas/somas.h; engine/registry.cc.)
+#ifndef SOMAS_ENGINE_NAMES_H_
+#define SOMAS_ENGINE_NAMES_H_
 
 #include <string>
 #include <vector>
@@ -21,4 +22,4 @@ std::vector<std::string> ParamNames(const ModelSpec& m);
 
 }  // namespace somas
 
-#endif  // SOMAS_ENGINE_REGISTRY_H_
+#endif  // SOMAS_ENGINE_NAMES_H_
