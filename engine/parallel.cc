@@ -161,6 +161,10 @@ class Workers {
 struct WorkersHolder {
   std::mutex mutex;
   Workers* workers = nullptr;
+  // Ancestors' workers a forked child abandoned: kept reachable (never used)
+  // so that leak checkers do not report them, for the first generations.
+  Workers* abandoned[16] = {};
+  size_t generations = 0;
   ~WorkersHolder() { delete workers; }
 };
 
@@ -170,8 +174,12 @@ WorkersHolder& Holder() {
     pthread_atfork(nullptr, nullptr, [] {
       // In the child: only this thread exists. Forget (leak) the parent's
       // workers and reset the lock, which another parent thread may have held.
-      new (&Holder().mutex) std::mutex();
-      Holder().workers = nullptr;
+      WorkersHolder& h = Holder();
+      new (&h.mutex) std::mutex();
+      if (h.workers && h.generations < sizeof(h.abandoned) / sizeof(h.abandoned[0])) {
+        h.abandoned[h.generations++] = h.workers;
+      }
+      h.workers = nullptr;
     });
     return &h;
   }();
