@@ -63,9 +63,9 @@ class Workers {
   bool TryRun(size_t count, size_t threads, const std::function<void(size_t)>& task) {
     std::unique_lock<std::mutex> region(region_, std::try_to_lock);
     if (!region.owns_lock()) return false;
-    const size_t helpers =
-        std::min(Grow(std::min(threads, count) - 1), std::min(threads, count) - 1);
-    if (helpers == 0) return false;
+    const size_t wanted = std::min(threads, count) - 1;
+    const size_t helpers = std::min(Grow(wanted), wanted);
+    if (helpers == 0) return false;  // none could start: the caller runs the tasks
     {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
