@@ -169,6 +169,38 @@ TEST(ApiTest, TheRegistryRejectsSpecsBeyondTheEnginesLimits) {
        "the first state must be \"potential\""},
       {"offset out of range", [](ModelSpec* m) { m->states[0].offset_param = 5; },
        "offset parameter out of range"},
+      {"a parameter without a unit", [](ModelSpec* m) { m->params[0].unit = ""; },
+       "parameter \"period\" needs a unit"},
+      {"a rule reading an unknown parameter",
+       [](ModelSpec* m) {
+         m->rules.push_back(
+             {"perod > 0", {"perod"}, [](const double*, double) -> std::string { return ""; }});
+       },
+       "the rule \"perod > 0\" reads \"perod\", which is not a parameter; did you mean "
+       "\"period\"?"},
+      {"a rule without a check",
+       [](ModelSpec* m) {
+         m->rules.push_back({"period > 0", {"period"}});
+       },
+       "every rule needs a unique text, a check"},
+      {"two rules with one text",
+       [](ModelSpec* m) {
+         const Rule r{"period > 0", {"period"}, [](const double* v, double) -> std::string {
+                        return v[0] > 0 ? "" : "no";
+                      }};
+         m->rules = {r, r};
+       },
+       "every rule needs a unique text"},
+      {"defaults that break a rule",
+       [](ModelSpec* m) {
+         m->rules.push_back({"period > 5", {"period"}, [](const double* v, double) -> std::string {
+                               return v[0] > 5 ? "" : "period must exceed 5";
+                             }});
+       },
+       "its defaults are refused at dt = 1 ms: CountingSoma: period = 3 steps: period must exceed "
+       "5"},
+      {"a default beyond its bound", [](ModelSpec* m) { m->params[0].default_value = -1; },
+       "its defaults are refused at dt = 1 ms: CountingSoma: period = -1 steps: must be > 0"},
   };
   for (const Case& c : cases) {
     Registry registry;
