@@ -39,7 +39,7 @@ SPIKE_WORD = re.compile(r"(kmovw\s+%k\d+|movw?\s+%(r\d+w|[abcd]x|[sd]i)),\(")
 def object_for(kernel):
     for key, name in FILES.items():
         if key in kernel:
-            found = glob.glob(os.path.join(ROOT, "bazel-out/k8-opt/bin/models/_objs/kernels",
+            found = glob.glob(os.path.join(ROOT, "bazel-out/k8-opt/bin/models/_objs/builtin",
                                            name + ".o"))
             if found:
                 return found[0]
