@@ -240,6 +240,36 @@ void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, s
   (void)SetThreads(0);  // a valid count: cannot fail
 }
 
+// What hooks cost by themselves: one thread, a step with two hooks that do
+// nothing against the plain step (Step/) of the same pool; the hooked step
+// also cuts the pool into kHookChunk chunks.
+void HookedBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool hooked) {
+  Pool pool;
+  const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
+  if (!created.ok()) {
+    state.SkipWithError(created.message().c_str());
+    return;
+  }
+  (void)SetThreads(1);  // a valid count: cannot fail
+  const AlignedArray<float> current = BenchCurrent(*m, size);
+  StepHooks hooks;
+  if (hooked) {
+    hooks.before = [](const StepChunk& c) {
+      benchmark::DoNotOptimize(c.begin);
+      return Status();
+    };
+    hooks.after = hooks.before;
+  }
+  for (auto _ : state) {
+    if (!pool.Step(current.data(), size, hooks).ok()) return state.SkipWithError("step failed");
+    benchmark::ClobberMemory();
+  }
+  state.counters["neuron_updates_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
+                         benchmark::Counter::kIsRate);
+  (void)SetThreads(0);  // a valid count: cannot fail
+}
+
 // The cost of one parallel region with nothing to do: waking the workers,
 // handing out `chunks` empty tasks and waiting for them (what a threaded
 // step pays on top of its kernels).
@@ -286,6 +316,15 @@ void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size
               ->Unit(benchmark::kMicrosecond)
               ->UseRealTime();
         }
+      }
+    }
+    for (size_t size : sizes) {
+      for (bool hooked : {false, true}) {
+        const std::string name = "Hooked/" + m.name + "/" + std::to_string(size) + "/" +
+                                 (hooked ? "empty_hooks" : "no_hooks");
+        benchmark::RegisterBenchmark(name.c_str(), HookedBenchmark, &m, size, hooked)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
       }
     }
     for (bool aged : {false, true}) {

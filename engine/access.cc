@@ -83,18 +83,32 @@ Status KernelValue(const PoolImpl& pool, const StateSpec& state, size_t neuron, 
 
 Status Pool::GetState(const std::string& name, float* out, size_t n) const {
   if (!impl_) return EmptyPool("GetState");
+  int index = 0;
+  Status status = FindState(*impl_, name, &index);
+  if (status.ok()) status = CheckLength(*impl_, "GetState", out, n);
+  return status.ok() ? GetState(name, 0, out, n) : status;
+}
+
+Status Pool::GetState(const std::string& name, size_t begin, float* out, size_t n) const {
+  if (!impl_) return EmptyPool("GetState");
   const PoolImpl& p = *impl_;
   int index = 0;
   Status status = FindState(p, name, &index);
-  if (status.ok()) status = CheckLength(p, "GetState", out, n);
   if (!status.ok()) return status;
+  if (begin > p.size || n > p.size - begin || (n && !out)) {
+    return Status::Error(p.Label() + ": GetState of neurons [" + std::to_string(begin) + ", " +
+                         std::to_string(begin) + " + " + std::to_string(n) + ") " +
+                         (n && !out ? "into a null buffer" : "is outside the pool's " +
+                                                                 std::to_string(p.size) +
+                                                                 " neurons"));
+  }
   const StateSpec& state = p.spec->states[index];
   if (state.counter) {
-    for (size_t i = 0; i < n; ++i) out[i] = p.counter[i];
+    for (size_t i = 0; i < n; ++i) out[i] = p.counter[begin + i];
     return Status();
   }
   const int k = p.spec->FloatStateOf(index);
-  for (size_t i = 0; i < n; ++i) out[i] = UserState(p, state, k, i);
+  for (size_t i = 0; i < n; ++i) out[i] = UserState(p, state, k, begin + i);
   return Status();
 }
 

@@ -46,6 +46,8 @@ size_t CountUsableCpus() {
   return std::max<size_t>(1, std::thread::hardware_concurrency());
 }
 
+using Task = std::function<void(size_t task, size_t thread)>;
+
 class Workers {
  public:
   ~Workers() {
@@ -60,7 +62,7 @@ class Workers {
   // Runs the region, or returns false at once if another thread is running
   // one. Uses the workers that exist or can be started: if the system refuses
   // a thread, the region runs on fewer (every task still runs exactly once).
-  bool TryRun(size_t count, size_t threads, const std::function<void(size_t)>& task) {
+  bool TryRun(size_t count, size_t threads, const Task& task, bool contiguous) {
     std::unique_lock<std::mutex> region(region_, std::try_to_lock);
     if (!region.owns_lock()) return false;
     const size_t wanted = std::min(threads, count) - 1;
@@ -70,13 +72,14 @@ class Workers {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
       count_ = count;
+      contiguous_ = contiguous;
       next_.store(0, std::memory_order_relaxed);
       helpers_ = helpers;
       busy_.store(helpers, std::memory_order_relaxed);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    Work();
+    Work(0);
     // Wait for the helpers: spin briefly, then sleep.
     const auto until = std::chrono::steady_clock::now() + kSpin;
     while (busy_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until) {
@@ -109,10 +112,17 @@ class Workers {
   }
 
   // Claims and runs tasks of the current job until none are left.
-  void Work() {
+  void Work(size_t thread) {
+    if (contiguous_) {  // thread k runs the k-th of helpers_ + 1 equal shares
+      const size_t parts = helpers_ + 1;
+      for (size_t i = count_ * thread / parts; i < count_ * (thread + 1) / parts; ++i) {
+        (*task_)(i, thread);
+      }
+      return;
+    }
     for (size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < count_;
          i = next_.fetch_add(1, std::memory_order_relaxed)) {
-      (*task_)(i);
+      (*task_)(i, thread);
     }
   }
 
@@ -131,7 +141,7 @@ class Workers {
       seen = generation_.load();
       if (index >= helpers_) continue;  // not needed for this job
       lock.unlock();
-      Work();
+      Work(index + 1);
       if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
         lock.lock();  // so that the caller cannot miss the notification
         done_.notify_one();
@@ -144,8 +154,9 @@ class Workers {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<std::thread> threads_;
-  const std::function<void(size_t)>* task_ = nullptr;
+  const Task* task_ = nullptr;
   size_t count_ = 0;
+  bool contiguous_ = false;
   size_t helpers_ = 0;
   std::atomic<size_t> busy_{0};  // helpers still working on the job
   bool stopping_ = false;
@@ -230,12 +241,16 @@ void SetChunkNeuronsForTest(size_t neurons) { test_chunk.store(neurons); }
 size_t ChunkNeuronsForTest() { return test_chunk.load(); }
 void LimitWorkerStartsForTest(size_t workers) { test_thread_starts.store(workers); }
 
-void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task) {
+void ParallelFor(size_t count, size_t threads, const Task& task, bool contiguous) {
   if (count > 1 && threads > 1) {
     Workers* workers = SharedWorkers();
-    if (workers && workers->TryRun(count, threads, task)) return;
+    if (workers && workers->TryRun(count, threads, task, contiguous)) return;
   }
-  for (size_t i = 0; i < count; ++i) task(i);
+  for (size_t i = 0; i < count; ++i) task(i, 0);
+}
+
+void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task) {
+  ParallelFor(count, threads, Task([&task](size_t i, size_t) { task(i); }), false);
 }
 
 }  // namespace somas

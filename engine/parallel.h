@@ -45,6 +45,14 @@ void LimitWorkerStartsForTest(size_t workers);
 // multiply the workers. A child forked after a region has no workers (they
 // stayed in the parent): it starts its own on first need.
 void ParallelFor(size_t count, size_t threads, const std::function<void(size_t)>& task);
+// The same, telling each task which thread runs it: 0 is the calling thread,
+// 1 .. threads - 1 the workers (a thread's index is below `threads`, and each
+// thread runs its tasks in ascending order). With `contiguous`, the tasks
+// are cut into equal contiguous shares, thread k running the k-th, rather
+// than handed out one by one: a thread then gets the same tasks (and their
+// data stays in its core's cache) from one region to the next.
+void ParallelFor(size_t count, size_t threads,
+                 const std::function<void(size_t task, size_t thread)>& task, bool contiguous);
 
 }  // namespace somas
 

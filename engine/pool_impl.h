@@ -33,6 +33,13 @@ struct ParamTables {
   std::vector<ConstRef> refs;                  // kMaxConstants entries
 };
 
+// What one chunk of a step reported beyond its kernel's result.
+struct ChunkReport {
+  KernelResult result;
+  int failed_hook = 0;  // 0 none, 1 `before` (chunk not stepped), 2 `after`
+  std::string message;  // the hook's
+};
+
 struct PoolImpl {
   std::shared_ptr<const ModelSpec> spec;
   std::string name;   // PoolConfig::name, for errors and initializer streams
@@ -46,6 +53,7 @@ struct PoolImpl {
   AlignedArray<uint16_t> spikes;            // one word per kBlock neurons
   AlignedArray<float> tail;                 // the zero-padded last block of input
   const char* last_target = nullptr;        // the SIMD target of the last step, by name
+  std::vector<ChunkReport> chunk_reports;   // a step's scratch, kept so that steps allocate nothing
 
   // "LeakySoma" or "pool "exc" (LeakySoma)": how errors name this pool.
   std::string Label() const;

@@ -16,25 +16,23 @@ namespace {
 struct PreparedStep {
   PoolImpl* pool = nullptr;
   const float* current = nullptr;
+  const StepHooks* hooks = nullptr;  // null: no hooks
+  size_t pool_index = 0;             // in StepPools' list
   KernelArgs args{};
   size_t chunk = 0;  // neurons per chunk
   size_t chunks = 0;
-  std::vector<KernelResult> results;  // one per chunk
+  ChunkReport* outcomes = nullptr;  // one per chunk: the pool's chunk_reports
 };
 
-Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads, PreparedStep* out) {
+Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads,
+               const StepHooks* hooks, size_t pool_index, PreparedStep* out) {
   if (n != p.size || !current) {
     return Status::Error(p.Label() + " pool of " + std::to_string(p.size) + " neurons: step got " +
                          std::to_string(current ? n : 0) + " input currents");
   }
-  const size_t n_main = p.size / kBlock * kBlock;
-  std::memset(p.tail.data(), 0, kBlock * sizeof(float));
-  if (p.size > n_main) {
-    std::memcpy(p.tail.data(), current + n_main, (p.size - n_main) * sizeof(float));
-  }
   KernelArgs& args = out->args;
   args = KernelArgs{};
-  args.n_main = n_main;
+  args.n_main = p.size / kBlock * kBlock;
   args.n_padded = p.padded;
   args.current = current;
   args.current_tail = p.tail.data();
@@ -45,34 +43,103 @@ Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads, Prep
   args.spikes = p.spikes.data();
   out->pool = &p;
   out->current = current;
-  out->chunk = ChunkNeurons(p.padded, threads);
+  out->hooks = hooks && (hooks->before || hooks->after) ? hooks : nullptr;
+  out->pool_index = pool_index;
+  const size_t forced = ChunkNeuronsForTest();
+  out->chunk = out->hooks ? (forced ? forced : kHookChunk) : ChunkNeurons(p.padded, threads);
   out->chunks = (p.padded + out->chunk - 1) / out->chunk;
-  out->results.assign(out->chunks, KernelResult());
+  p.chunk_reports.resize(out->chunks);  // (keeps its memory from step to step)
+  for (ChunkReport& r : p.chunk_reports) {
+    r.result = KernelResult();
+    r.failed_hook = 0;
+    r.message.clear();
+  }
+  out->outcomes = p.chunk_reports.data();
   return Status();
 }
 
-void RunChunk(PreparedStep& s, size_t c) {
+// Runs one hook; false (with the message) if it failed or threw.
+bool RunHook(const std::function<Status(const StepChunk&)>& hook, const StepChunk& chunk,
+             std::string* message) {
+  if (!hook) return true;
+  try {
+    const Status status = hook(chunk);
+    if (status.ok()) return true;
+    *message = status.message();
+  } catch (const std::exception& e) {
+    *message = std::string("threw: ") + e.what();
+  } catch (...) {
+    *message = "threw an exception";
+  }
+  if (message->empty()) *message = "(no message)";
+  return false;
+}
+
+void RunChunk(PreparedStep& s, size_t c, size_t thread) {
   KernelArgs args = s.args;
   args.begin = c * s.chunk;
   args.end = std::min(args.begin + s.chunk, args.n_padded);
-  s.pool->spec->kernel(args, &s.results[c]);
+  PoolImpl& p = *s.pool;
+  ChunkReport& outcome = s.outcomes[c];
+  const StepChunk chunk{s.pool_index, c, args.begin, std::min(args.end, p.size), thread};
+  if (s.hooks && !RunHook(s.hooks->before, chunk, &outcome.message)) {
+    outcome.failed_hook = 1;  // not stepped: no spikes this step
+    std::fill(p.spikes.data() + args.begin / kBlock, p.spikes.data() + args.end / kBlock, 0);
+    return;
+  }
+  if (args.end == args.n_padded) {
+    // The last block reads its currents from the pool's padded copy, taken
+    // now: a `before` hook may just have written them.
+    std::memset(p.tail.data(), 0, kBlock * sizeof(float));
+    std::memcpy(p.tail.data(), s.current + args.n_main, (p.size - args.n_main) * sizeof(float));
+  }
+  s.pool->spec->kernel(args, &outcome.result);
+  if (s.hooks && !RunHook(s.hooks->after, chunk, &outcome.message)) outcome.failed_hook = 2;
 }
 
 // Merges the chunks' reports (in neuron order, so the same whatever the
 // chunking) and clears the padding lanes' spike bits.
 Status Finish(PreparedStep& s, StepReport* report) {
   PoolImpl& p = *s.pool;
-  p.last_target = s.results[0].target ? s.results[0].target : "unknown";
+  p.last_target = "unknown";
+  for (size_t c = 0; c < s.chunks; ++c) {
+    const ChunkReport& o = s.outcomes[c];
+    if (o.result.target) {
+      p.last_target = o.result.target;
+      break;
+    }
+  }
   if (p.size < p.padded) {
     p.spikes[p.size / kBlock] &= static_cast<uint16_t>((1u << (p.size % kBlock)) - 1);
   }
-  size_t count = 0, first = 0;
-  for (const KernelResult& r : s.results) {
-    if (r.nonfinite_count && !count) first = r.first_nonfinite;
-    count += r.nonfinite_count;
+  size_t count = 0, first = 0, failed = 0;
+  const ChunkReport* first_failed = nullptr;
+  size_t first_failed_index = 0;
+  for (size_t c = 0; c < s.chunks; ++c) {
+    const ChunkReport& o = s.outcomes[c];
+    if (o.result.nonfinite_count && !count) first = o.result.first_nonfinite;
+    count += o.result.nonfinite_count;
+    if (o.failed_hook && !failed++) {
+      first_failed = &o;
+      first_failed_index = c;
+    }
+  }
+  if (count && report) *report = {count, first};
+  if (failed) {
+    const size_t begin = first_failed_index * s.chunk;
+    const size_t end = std::min(begin + s.chunk, p.size);
+    const bool before = first_failed->failed_hook == 1;
+    return Status::Error(
+        StatusCode::kHookFailed,
+        p.Label() + " pool (step entry " + std::to_string(s.pool_index) + "): the " +
+            (before ? "before" : "after") + " hook failed on chunk " +
+            std::to_string(first_failed_index) + ", neurons [" + std::to_string(begin) + ", " +
+            std::to_string(end) + "): " + first_failed->message +
+            (before ? "; those neurons were not stepped" : "; that chunk was stepped") + " (" +
+            std::to_string(failed) + " of " + std::to_string(s.chunks) +
+            " chunks failed; the others were stepped)");
   }
   if (count == 0) return Status();
-  if (report) *report = {count, first};
   return Status::Error(StatusCode::kNonFiniteInput,
                        p.Label() + " pool: " + std::to_string(count) +
                            " non-finite input current(s), first at neuron " +
@@ -80,24 +147,25 @@ Status Finish(PreparedStep& s, StepReport* report) {
                            " pA); those neurons were left unchanged");
 }
 
-}  // namespace
-
-Status Pool::Step(const float* current, size_t n, StepReport* report) {
+Status StepOne(PoolImpl* impl, const float* current, size_t n, const StepHooks* hooks,
+               StepReport* report) {
   if (report) *report = StepReport();
-  if (!impl_) return EmptyPool("Step");
+  if (!impl) return EmptyPool("Step");
   const size_t threads = EffectiveThreads();
   PreparedStep step;
   try {  // (the per-chunk reports are the only allocation)
-    Status status = Prepare(*impl_, current, n, threads, &step);
+    Status status = Prepare(*impl, current, n, threads, hooks, 0, &step);
     if (!status.ok()) return status;
   } catch (const std::bad_alloc&) {
-    return OutOfMemory(impl_->Label(), impl_->size);
+    return OutOfMemory(impl->Label(), impl->size);
   }
-  ParallelFor(step.chunks, threads, [&](size_t c) { RunChunk(step, c); });
+  ParallelFor(
+      step.chunks, threads, [&](size_t c, size_t thread) { RunChunk(step, c, thread); },
+      step.hooks != nullptr);
   return Finish(step, report);
 }
 
-Status StepPools(PoolStep* steps, size_t count) try {
+Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   if (!steps && count) return Status::Error("StepPools: the list of pools is null");
   for (size_t i = 0; i < count; ++i) {
     steps[i].report = StepReport();
@@ -121,25 +189,44 @@ Status StepPools(PoolStep* steps, size_t count) try {
   std::vector<size_t> first_task(count + 1, 0);  // prefix sums of chunk counts
   for (size_t i = 0; i < count; ++i) {
     PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
-    Status status = Prepare(*impl, steps[i].current, steps[i].n, threads, &prepared[i]);
+    Status status =
+        Prepare(*impl, steps[i].current, steps[i].n, threads, hooks, i, &prepared[i]);
     if (!status.ok()) return status;  // checked above; cannot happen
     first_task[i + 1] = first_task[i] + prepared[i].chunks;
   }
-  ParallelFor(first_task[count], threads, [&](size_t task) {
+  ParallelFor(first_task[count], threads, [&](size_t task, size_t thread) {
     const size_t i =
         std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
-    RunChunk(prepared[i], task - first_task[i]);
-  });
-  Status first_error;
+    RunChunk(prepared[i], task - first_task[i], thread);
+  }, hooks != nullptr);
+  // The first error in list order; a hook's failure before a non-finite input's.
+  Status first_error, first_hook_error;
   for (size_t i = 0; i < count; ++i) {
     const Status status = Finish(prepared[i], &steps[i].report);
+    if (status.code() == StatusCode::kHookFailed && first_hook_error.ok()) first_hook_error = status;
     if (!status.ok() && first_error.ok()) first_error = status;
   }
-  return first_error;
+  return first_hook_error.ok() ? first_error : first_hook_error;
 } catch (const std::bad_alloc&) {
   // Before any pool was stepped: the allocations precede the parallel region.
   return Status::Error(StatusCode::kOutOfMemory,
                        "StepPools: out of memory preparing " + std::to_string(count) + " pools");
+}
+
+}  // namespace
+
+Status Pool::Step(const float* current, size_t n, StepReport* report) {
+  return StepOne(impl_.get(), current, n, nullptr, report);
+}
+
+Status Pool::Step(const float* current, size_t n, const StepHooks& hooks, StepReport* report) {
+  return StepOne(impl_.get(), current, n, &hooks, report);
+}
+
+Status StepPools(PoolStep* steps, size_t count) { return StepMany(steps, count, nullptr); }
+
+Status StepPools(PoolStep* steps, size_t count, const StepHooks& hooks) {
+  return StepMany(steps, count, &hooks);
 }
 
 const uint8_t* Pool::spike_bits() const {

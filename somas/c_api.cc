@@ -49,6 +49,41 @@ int Wrap(somas::Pool pool, somas_pool** out) {
   return SOMAS_OK;
 }
 
+// The C++ hooks around C ones: a nonzero return is the hook's error.
+somas::StepHooks Hooks(const somas_step_hooks& c) {
+  auto wrap = [&c](somas_chunk_hook hook) -> std::function<somas::Status(const somas::StepChunk&)> {
+    if (!hook) return nullptr;
+    return [hook, user = c.user](const somas::StepChunk& chunk) {
+      const somas_chunk view{chunk.pool, chunk.index, chunk.begin, chunk.end, chunk.thread};
+      const int code = hook(user, &view);
+      return code == 0 ? somas::Status()
+                       : somas::Status::Error("the hook returned " + std::to_string(code));
+    };
+  };
+  return somas::StepHooks{wrap(c.before), wrap(c.after)};
+}
+
+int StepPoolsC(const char* call, somas_pool* const* pools, const float* const* currents,
+               const size_t* n, size_t count, const somas_step_hooks* hooks) {
+  if (count && !pools) return Null(call, "pools");
+  if (count && !currents) return Null(call, "currents");
+  if (count && !n) return Null(call, "n");
+  return Guard(call, [&] {
+    std::vector<somas::PoolStep> steps(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (!pools[i]) return Fail(SOMAS_ERR_ARGUMENT, std::string(call) + ": pools[" +
+                                                         std::to_string(i) + "] is NULL");
+      if (!currents[i]) return Fail(SOMAS_ERR_ARGUMENT, std::string(call) + ": currents[" +
+                                                            std::to_string(i) + "] is NULL");
+      steps[i].pool = &pools[i]->pool;
+      steps[i].current = currents[i];
+      steps[i].n = n[i];
+    }
+    if (!hooks) return Report(somas::StepPools(steps.data(), count));
+    return Report(somas::StepPools(steps.data(), count, Hooks(*hooks)));
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -95,26 +130,13 @@ size_t somas_threads(void) { return somas::Threads(); }
 
 int somas_step_pools(somas_pool* const* pools, const float* const* currents, const size_t* n,
                      size_t count) {
-  if (count && !pools) return Null("somas_step_pools", "pools");
-  if (count && !currents) return Null("somas_step_pools", "currents");
-  if (count && !n) return Null("somas_step_pools", "n");
-  return Guard("somas_step_pools", [&] {
-    std::vector<somas::PoolStep> steps(count);
-    for (size_t i = 0; i < count; ++i) {
-      if (!pools[i]) {
-        return Fail(SOMAS_ERR_ARGUMENT,
-                    "somas_step_pools: pools[" + std::to_string(i) + "] is NULL");
-      }
-      if (!currents[i]) {
-        return Fail(SOMAS_ERR_ARGUMENT,
-                    "somas_step_pools: currents[" + std::to_string(i) + "] is NULL");
-      }
-      steps[i].pool = &pools[i]->pool;
-      steps[i].current = currents[i];
-      steps[i].n = n[i];
-    }
-    return Report(somas::StepPools(steps.data(), count));
-  });
+  return StepPoolsC("somas_step_pools", pools, currents, n, count, nullptr);
+}
+
+int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents,
+                            const size_t* n, size_t count, const somas_step_hooks* hooks) {
+  if (!hooks) return Null("somas_step_pools_hooked", "hooks");
+  return StepPoolsC("somas_step_pools_hooked", pools, currents, n, count, hooks);
 }
 
 int somas_pool_create(const char* pool_json, somas_pool** out) {
@@ -171,6 +193,15 @@ int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n) {
   return Guard("somas_pool_step", [&] { return Report(pool->pool.Step(current_pA, n)); });
 }
 
+int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,
+                           const somas_step_hooks* hooks) {
+  if (!pool) return Null("somas_pool_step_hooked", "pool");
+  if (!current_pA) return Null("somas_pool_step_hooked", "current_pA");
+  if (!hooks) return Null("somas_pool_step_hooked", "hooks");
+  return Guard("somas_pool_step_hooked",
+               [&] { return Report(pool->pool.Step(current_pA, n, Hooks(*hooks))); });
+}
+
 int somas_pool_reset(somas_pool* pool) {
   if (!pool) return Null("somas_pool_reset", "pool");
   return Guard("somas_pool_reset", [&] { return Report(pool->pool.Reset()); });
@@ -214,6 +245,15 @@ int somas_pool_get_state(const somas_pool* pool, const char* name, float* out, s
   if (!name) return Null("somas_pool_get_state", "name");
   if (!out) return Null("somas_pool_get_state", "out");
   return Guard("somas_pool_get_state", [&] { return Report(pool->pool.GetState(name, out, n)); });
+}
+
+int somas_pool_get_state_range(const somas_pool* pool, const char* name, size_t begin, float* out,
+                               size_t n) {
+  if (!pool) return Null("somas_pool_get_state_range", "pool");
+  if (!name) return Null("somas_pool_get_state_range", "name");
+  if (!out) return Null("somas_pool_get_state_range", "out");
+  return Guard("somas_pool_get_state_range",
+               [&] { return Report(pool->pool.GetState(name, begin, out, n)); });
 }
 
 int somas_pool_set_state(somas_pool* pool, const char* name, const float* values, size_t n) {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,7 +22,7 @@
 #include "somas/kernel_abi.h"  // what a model's step kernel receives
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.4.0"
+#define SOMAS_VERSION "0.5.0"
 
 namespace somas {
 
@@ -41,6 +42,8 @@ enum class StatusCode : int {
   kOutOfMemory = 5,
   kEmptyPool = 6,  // the call was made on a default-constructed or moved-from Pool
   kInternal = 7,
+  // (8 is the C ABI's SOMAS_ERR_ARGUMENT: a NULL pointer)
+  kHookFailed = 9,  // a step hook (StepHooks) reported an error or threw
 };
 
 // Ok, or an error with a message meant for the person who gave the input:
@@ -301,6 +304,55 @@ size_t Threads();
 
 struct PoolImpl;
 
+// ---------------------------------------------------------------------------
+// Step hooks: the embedder's code on the thread that steps each chunk
+
+// A step with hooks cuts each pool into chunks of kHookChunk neurons (the
+// last one shorter), whatever the thread count: chunk c is neurons
+// [c * kHookChunk, min((c + 1) * kHookChunk, size())). 8,192 neurons keep a
+// chunk's arrays (and an embedder's few arrays beside them) in a core's L2.
+inline constexpr size_t kHookChunk = 8192;
+
+// One chunk, as a hook sees it.
+struct StepChunk {
+  size_t pool = 0;    // the pool's index in StepPools' list (0 for Pool::Step)
+  size_t index = 0;   // the chunk's number within its pool
+  size_t begin = 0;   // its neurons: [begin, end), begin = index * kHookChunk
+  size_t end = 0;
+  size_t thread = 0;  // the thread running it: 0 (the caller) .. Threads() - 1
+};
+
+// Code run on the thread that steps each chunk, in a step or StepPools.
+// For each chunk, on one thread and in this order:
+//   before(chunk)  -> the kernel steps neurons [begin, end) -> after(chunk)
+// `before` may write the step's input current[begin, end) (the caller's
+// buffer: the kernel reads it after `before` returns). `after` may read the
+// chunk's spikes (spike_bits(), bytes [begin / 8, (end + 7) / 8)) and states
+// (GetState with a range, Param) while they are in cache.
+//
+// Rules:
+// - Hooks run concurrently on up to Threads() threads, each chunk exactly
+//   once; one thread runs its chunks in ascending (pool, index) order, but
+//   which thread runs which chunk varies from step to step. A hook may touch
+//   its chunk's range of the pool (the reads above) and of the caller's
+//   arrays, and per-thread data (indexed by `thread`); it must not call
+//   anything that changes or steps a pool, nor touch another chunk's neurons.
+// - Results are bit-identical for any thread count when the hooks' own
+//   results depend only on their chunk (not on `thread` or timing).
+// - Errors: a hook returns an error Status (or throws; the exception is
+//   caught). A chunk whose `before` fails is not stepped: its neurons keep
+//   their states and counters and have no spikes this step, and its `after`
+//   does not run. A failing `after` comes after its chunk was stepped. Every
+//   other chunk is stepped as usual (so the outcome never depends on thread
+//   timing), and the step returns kHookFailed naming the pool, the first
+//   failing chunk in (pool, index) order, its range and the hook's message,
+//   and the number of failed chunks.
+// Either hook may be empty.
+struct StepHooks {
+  std::function<Status(const StepChunk&)> before;
+  std::function<Status(const StepChunk&)> after;
+};
+
 // N neurons of one model in structure-of-arrays form. A Pool owns all its
 // memory and a copy of its model's schema. It is movable, not copyable (use
 // Clone). A default-constructed or moved-from Pool is empty: every call on it
@@ -345,6 +397,10 @@ class Pool {
   Status Step(const std::vector<float>& current, StepReport* report = nullptr) {
     return Step(current.data(), current.size(), report);
   }
+  // The same step with the embedder's code run beside each chunk (StepHooks,
+  // below): a chunk is stepped only if its `before` hook succeeds.
+  Status Step(const float* current, size_t n, const StepHooks& hooks,
+              StepReport* report = nullptr);
   // (Several pools in one parallel region: StepPools, below.)
   // Back to the initial state (parameters as they are now); spikes cleared.
   Status Reset();
@@ -370,6 +426,8 @@ class Pool {
   // a value read from the pool can always be written back (counters: whole
   // numbers 0..65535).
   Status GetState(const std::string& name, float* out, size_t n) const;
+  // Neurons [begin, begin + n) only (a step hook reading its chunk).
+  Status GetState(const std::string& name, size_t begin, float* out, size_t n) const;
   Status SetState(const std::string& name, const float* values, size_t n);
   Status SetState(const std::string& name, size_t neuron, float value);
   // The potential, absolute mV (GetState / SetState of "potential").
@@ -429,6 +487,9 @@ struct PoolStep {
 // behave as in Pool::Step, pool by pool; the error returned is the first
 // pool's (in `steps` order) and names it.
 Status StepPools(PoolStep* steps, size_t count);
+// The same with hooks run beside each chunk of every pool (StepHooks above;
+// StepChunk::pool is the index in `steps`).
+Status StepPools(PoolStep* steps, size_t count, const StepHooks& hooks);
 
 }  // namespace somas
 

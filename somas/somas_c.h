@@ -25,6 +25,7 @@ extern "C" {
 #define SOMAS_ERR_EMPTY 6      /* (C++ only: an empty Pool) */
 #define SOMAS_ERR_INTERNAL 7   /* a bug in somas: please report it */
 #define SOMAS_ERR_ARGUMENT 8   /* a NULL pointer where an object or buffer was needed */
+#define SOMAS_ERR_HOOK 9       /* a step hook returned nonzero (see somas_step_hooks) */
 
 typedef struct somas_pool somas_pool;
 
@@ -83,6 +84,38 @@ int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n);
  * error is returned. */
 int somas_step_pools(somas_pool* const* pools, const float* const* currents, const size_t* n,
                      size_t count);
+/* Step hooks: the embedder's code on the thread that steps each chunk (the
+ * rules in full: somas/somas.h, StepHooks, and docs/embedding.md). A hooked
+ * step cuts each pool into chunks of SOMAS_HOOK_CHUNK neurons (the last one
+ * shorter), whatever the thread count, and for each chunk runs, on one
+ * thread: before(user, chunk); the kernel on [begin, end); after(user,
+ * chunk). `before` may write current_pA[begin, end); `after` may read the
+ * chunk's spike bits and states (somas_pool_get_state_range). Hooks run
+ * concurrently on up to somas_threads() threads (thread = 0 .. threads-1, 0
+ * being the caller) and must not change or step any pool. A hook returns 0,
+ * or nonzero for an error: a chunk whose `before` fails is not stepped (its
+ * neurons keep their state and have no spikes), every other chunk is, and
+ * the step returns SOMAS_ERR_HOOK naming the first failed chunk. Either hook
+ * may be NULL; `hooks` itself may not. */
+#define SOMAS_HOOK_CHUNK 8192
+typedef struct somas_chunk {
+  size_t pool;   /* the pool's index in somas_step_pools_hooked's list (0 for one pool) */
+  size_t index;  /* the chunk's number within its pool */
+  size_t begin;  /* neurons [begin, end); begin = index * SOMAS_HOOK_CHUNK */
+  size_t end;
+  size_t thread; /* 0 .. somas_threads() - 1 */
+} somas_chunk;
+typedef int (*somas_chunk_hook)(void* user, const somas_chunk* chunk);
+typedef struct somas_step_hooks {
+  somas_chunk_hook before; /* NULL: none */
+  somas_chunk_hook after;  /* NULL: none */
+  void* user;              /* passed to both */
+} somas_step_hooks;
+int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,
+                           const somas_step_hooks* hooks);
+int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents,
+                            const size_t* n, size_t count, const somas_step_hooks* hooks);
+
 /* Back to the initial state; spikes cleared. */
 int somas_pool_reset(somas_pool* pool);
 
@@ -103,6 +136,9 @@ int somas_pool_set_potentials(somas_pool* pool, const float* mV, size_t n);
  * "adaptation", "adaptive_threshold", "recovery", "refractory_steps"), in
  * its unit; n must be the pool's size. */
 int somas_pool_get_state(const somas_pool* pool, const char* name, float* out, size_t n);
+/* Neurons [begin, begin + n) only (a step hook reading its chunk). */
+int somas_pool_get_state_range(const somas_pool* pool, const char* name, size_t begin, float* out,
+                               size_t n);
 int somas_pool_set_state(somas_pool* pool, const char* name, const float* values, size_t n);
 int somas_pool_set_state_at(somas_pool* pool, const char* name, size_t neuron, float value);
 

@@ -22,6 +22,7 @@ static_assert(SOMAS_ERR_CHECKPOINT == static_cast<int>(somas::StatusCode::kBadCh
 static_assert(SOMAS_ERR_MEMORY == static_cast<int>(somas::StatusCode::kOutOfMemory));
 static_assert(SOMAS_ERR_EMPTY == static_cast<int>(somas::StatusCode::kEmptyPool));
 static_assert(SOMAS_ERR_INTERNAL == static_cast<int>(somas::StatusCode::kInternal));
+static_assert(SOMAS_ERR_HOOK == static_cast<int>(somas::StatusCode::kHookFailed));
 
 constexpr size_t kSize = 40;
 

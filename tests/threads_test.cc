@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <hwy/targets.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -184,6 +186,53 @@ TEST(WorkersTest, TasksRunOnSeveralThreadsExactlyOnce) {
   });
   EXPECT_EQ(ran, std::vector<int>(64, 1));
   EXPECT_EQ(ids.size(), 2u);
+}
+
+// Thread indices, dynamic and contiguous shares: thread 0 is the caller;
+// with `contiguous`, thread k runs exactly the k-th equal share, in order,
+// and so the same tasks from one region to the next.
+TEST(WorkersTest, ThreadIndicesAndContiguousShares) {
+  for (bool contiguous : {false, true}) {
+    for (size_t threads : {2, 3}) {
+      for (size_t count : {1, 2, 3, 5, 64}) {
+        SCOPED_TRACE(std::to_string(count) + " tasks, " + std::to_string(threads) + " threads" +
+                     (contiguous ? ", contiguous" : ""));
+        std::mutex mutex;
+        std::vector<std::vector<size_t>> by_thread(threads);
+        std::map<size_t, std::set<std::thread::id>> ids;
+        std::vector<int> ran(count, 0);
+        for (int round = 0; round < 3; ++round) {
+          for (auto& tasks : by_thread) tasks.clear();
+          ParallelFor(
+              count, threads,
+              [&](size_t i, size_t thread) {
+                std::lock_guard<std::mutex> lock(mutex);
+                ASSERT_LT(thread, threads);
+                by_thread[thread].push_back(i);
+                ids[thread].insert(std::this_thread::get_id());
+                ++ran[i];
+              },
+              contiguous);
+          for (const auto& tasks : by_thread) {
+            EXPECT_TRUE(std::is_sorted(tasks.begin(), tasks.end()));
+          }
+          if (contiguous && count > 1) {
+            const size_t parts = std::min(threads, count);  // no thread without a task
+            for (size_t k = 0; k < threads; ++k) {
+              std::vector<size_t> share;
+              for (size_t i = count * k / parts; k < parts && i < count * (k + 1) / parts; ++i) {
+                share.push_back(i);
+              }
+              EXPECT_EQ(by_thread[k], share) << "thread " << k;
+            }
+          }
+        }
+        EXPECT_EQ(ran, std::vector<int>(count, 3));
+        for (const auto& [thread, seen] : ids) EXPECT_EQ(seen.size(), 1u) << thread;
+        if (ids.count(0)) EXPECT_EQ(*ids[0].begin(), std::this_thread::get_id());
+      }
+    }
+  }
 }
 
 TEST(WorkersTest, ConcurrentCallersEachFinishTheirOwnTasks) {
