@@ -1,13 +1,16 @@
 // The Vogels-Abbott CUBA network (benchmark 2 of Brette et al. 2007) on
 // somas: one StrictRefractoryLeakySoma pool per process, stepped with
-// somas's threads; synapses, spike exchange and statistics are the
-// example's own. Built twice: //examples/cuba (one process) and
+// somas's threads, the synaptic currents computed in the step's hooks;
+// synapses, spike exchange and statistics are the example's own. Built twice: //examples/cuba (one process) and
 // //examples/cuba:cuba_mpi (Open MPI; neurons split across ranks). Both give
 // the same spikes for the same seed. See examples/cuba/README.md.
 //
 //   tools/bazel run -c opt //examples/cuba -- --neurons 4000 --duration 1000 --out /tmp/cuba
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -33,6 +37,17 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point since) {
   return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// A cheap clock for the hooks, which run thousands of times a second: the
+// time-stamp counter (constant-rate on current x86), converted to seconds
+// over the whole loop.
+uint64_t Ticks() {
+#if defined(__x86_64__)
+  return __rdtsc();
+#else
+  return static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+#endif
 }
 
 struct Options {
@@ -96,8 +111,16 @@ struct Statistics {
   std::vector<double> isi_sum, isi_sq;
 };
 
-std::string Json(const Options& o, const Statistics& st, int64_t steps, double t_soma, double t_syn,
-                 double t_exchange, double t_setup, double t_total) {
+// Wall time of the stepping loop by part, seconds.
+struct Times {
+  double soma;      // the soma kernels (the step minus its hooks)
+  double synapses;  // the synaptic currents (before hooks) and spike fan-out (Receive)
+  double spikes;    // listing each chunk's spikes (after hooks)
+  double exchange;  // MPI_Allgather(v)
+};
+
+std::string Json(const Options& o, const Statistics& st, int64_t steps, const Times& t,
+                 double t_setup, double t_loop) {
   const Parameters& p = o.p;
   const size_t e = p.excitatory();
   double spikes_e = 0, spikes_i = 0, cv_sum = 0;
@@ -120,12 +143,13 @@ std::string Json(const Options& o, const Statistics& st, int64_t steps, double t
                 "  \"rate_excitatory_hz\": %.6g, \"rate_inhibitory_hz\": %.6g,\n"
                 "  \"mean_cv_isi\": %.6g, \"neurons_with_cv\": %zu, \"spikes\": %.0f,\n"
                 "  \"seconds_setup\": %.6g, \"seconds_soma\": %.6g, \"seconds_synapses\": %.6g,\n"
-                "  \"seconds_exchange\": %.6g, \"seconds_total\": %.6g\n}\n",
+                "  \"seconds_spike_lists\": %.6g, \"seconds_exchange\": %.6g,\n"
+                "  \"seconds_loop\": %.6g, \"seconds_total\": %.6g\n}\n",
                 p.neurons, e, p.in_degree, static_cast<unsigned long long>(p.seed), p.dt,
                 o.duration, static_cast<long long>(steps), ranks, somas::Threads(),
                 somas::SimdTarget(), spikes_e / e / seconds, spikes_i / (p.neurons - e) / seconds,
-                cv_n ? cv_sum / cv_n : 0.0, cv_n, spikes_e + spikes_i, t_setup, t_soma, t_syn,
-                t_exchange, t_total);
+                cv_n ? cv_sum / cv_n : 0.0, cv_n, spikes_e + spikes_i, t_setup, t.soma, t.synapses,
+                t.spikes, t.exchange, t_loop, t_setup + t_loop);
   return text;
 }
 
@@ -168,7 +192,7 @@ int Run(const Options& o, const char* argv0) {
   Check(pool.SetPotentials(v.data(), v.size()), "initial potentials");
 
   const Fanout fanout = BuildFanout(p, begin, end);
-  Synapses synapses(p, local, static_cast<int>(somas::Threads()));
+  Synapses synapses(p, local);
   const int64_t steps = std::llround(o.duration / p.dt);
   size_t record = p.neurons;
   if (o.record != "all") record = std::strtoull(o.record.c_str(), nullptr, 10);
@@ -194,38 +218,95 @@ int Run(const Options& o, const char* argv0) {
     }
   }
   Statistics stats(rank == 0 ? p.neurons : 0);
+
+  // One network step is one somas step with hooks (docs/embedding.md,
+  // "A network step around somas"). For each chunk of neurons, on the thread
+  // that steps it: `before` advances the chunk's synaptic currents (decay and
+  // the spikes received last step) and writes its input current; somas steps
+  // the chunk's somas; `after` lists the chunk's spikes into the chunk's own
+  // slot. Nothing else passes over every neuron: the spikes are gathered
+  // from the slots in neuron order, exchanged, and counted onto their
+  // targets. Every hook touches its chunk only, so the result is the same
+  // for any thread count.
+  std::vector<float> current(local, 0.0f);
+  std::vector<std::vector<uint32_t>> chunk_spikes((local + somas::kHookChunk - 1) /
+                                                  somas::kHookChunk);
+  // Ticks spent in each hook (thread-ticks), one padded slot per thread.
+  struct alignas(64) HookTime {
+    uint64_t before = 0, after = 0;
+  };
+  std::vector<HookTime> hook_time(somas::Threads());
+  somas::StepHooks hooks;
+  hooks.before = [&](const somas::StepChunk& c) {
+    const uint64_t t0 = Ticks();
+    synapses.Currents(c.begin, c.end, current.data());
+    hook_time[c.thread].before += Ticks() - t0;
+    return somas::Status();
+  };
+  hooks.after = [&](const somas::StepChunk& c) {
+    const uint64_t t0 = Ticks();
+    std::vector<uint32_t>& out = chunk_spikes[c.index];
+    out.clear();
+    // c.begin is a multiple of 64; bits past the pool's end are zero.
+    const uint8_t* bits = pool.spike_bits();
+    const size_t bytes = (c.end - c.begin + 7) / 8;
+    for (size_t at = 0; at < bytes; at += 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, bits + c.begin / 8 + at, std::min<size_t>(8, bytes - at));
+      for (; word; word &= word - 1) {
+        out.push_back(static_cast<uint32_t>(begin + c.begin + at * 8 + __builtin_ctzll(word)));
+      }
+    }
+    hook_time[c.thread].after += Ticks() - t0;
+    return somas::Status();
+  };
   const double t_setup = Seconds(start);
 
-  std::vector<float> current(local, 0.0f);  // no synaptic input before the first spike
   std::vector<uint32_t> local_spikes, all_spikes;
-  double t_soma = 0, t_syn = 0, t_exchange = 0;
-  std::string line;
+  std::vector<std::pair<int64_t, uint32_t>> recorded;  // (step, neuron), rank 0
+  double t_step = 0, t_receive = 0, t_exchange = 0;
+  const auto loop_start = Clock::now();
+  const uint64_t loop_ticks = Ticks();
   for (int64_t t = 0; t < steps; ++t) {
     auto t0 = Clock::now();
-    Check(pool.Step(current), "step");
-    size_t fired = 0;
-    local_spikes.resize(local);
-    Check(pool.SpikeIndices(local_spikes.data(), local_spikes.size(), &fired), "spikes");
-    local_spikes.resize(fired);
-    t_soma += Seconds(t0);
-    for (uint32_t& s : local_spikes) s += static_cast<uint32_t>(begin);
+    Check(pool.Step(current.data(), current.size(), hooks), "step");
+    t_step += Seconds(t0);
+    local_spikes.clear();
+    for (const std::vector<uint32_t>& found : chunk_spikes) {
+      local_spikes.insert(local_spikes.end(), found.begin(), found.end());
+    }
     t0 = Clock::now();
     Exchange(local_spikes, &all_spikes);
     t_exchange += Seconds(t0);
     t0 = Clock::now();
-    synapses.Advance(fanout, all_spikes, &current);
-    t_syn += Seconds(t0);
-    if (rank == 0) {
+    synapses.Receive(fanout, all_spikes);
+    t_receive += Seconds(t0);
+    if (rank == 0) {  // kept in memory, written after the loop
       for (uint32_t s : all_spikes) {
         stats.Add(s, t);
-        if (s < record) std::fprintf(spikes_file, "%lld,%u\n", static_cast<long long>(t), s);
+        if (s < record) recorded.push_back({t, s});
       }
     }
   }
+  const double t_loop = Seconds(loop_start);
+  const double seconds_per_tick = t_loop / static_cast<double>(Ticks() - loop_ticks);
+  // The step's wall time split between the soma kernels and the hooks: the
+  // hooks' thread-seconds shared out over the threads that ran them.
+  double before = 0, after = 0;
+  for (const HookTime& h : hook_time) {
+    before += static_cast<double>(h.before) * seconds_per_tick;
+    after += static_cast<double>(h.after) * seconds_per_tick;
+  }
+  const double threads_used =
+      std::max<double>(1, std::min<double>(somas::Threads(), chunk_spikes.size()));
+  const Times times{t_step - (before + after) / threads_used, before / threads_used + t_receive,
+                    after / threads_used, t_exchange};
   if (rank != 0) return 0;
+  for (const auto& [t, s] : recorded) {
+    std::fprintf(spikes_file, "%lld,%u\n", static_cast<long long>(t), s);
+  }
   if (std::fclose(spikes_file) != 0) Die("cannot write " + o.out + "/spikes.csv");
-  const std::string json =
-      Json(o, stats, steps, t_soma, t_syn, t_exchange, t_setup, Seconds(start));
+  const std::string json = Json(o, stats, steps, times, t_setup, t_loop);
   std::ofstream(o.out + "/summary.json") << json;
   std::printf("%s", json.c_str());
   if (o.plot) {
@@ -244,9 +325,6 @@ int Run(const Options& o, const char* argv0) {
 }  // namespace cuba
 
 int main(int argc, char** argv) {
-  // OpenMP's idle threads (the synaptic pass) must not spin while somas's
-  // workers step the pool on the same cores.
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
 #ifdef SOMAS_CUBA_MPI
   MPI_Init(&argc, &argv);
   MPI_Comm_rank(MPI_COMM_WORLD, &cuba::rank);

@@ -1,9 +1,8 @@
 #include "examples/cuba/network.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace cuba {
 namespace {
@@ -75,17 +74,18 @@ Fanout BuildFanout(const Parameters& p, size_t begin, size_t end) {
   return f;
 }
 
-Synapses::Synapses(const Parameters& p, size_t local, int threads)
+Synapses::Synapses(const Parameters& p, size_t local)
     : excitatory_(p.excitatory()),
-      threads_(threads),
       decay_e_(std::exp(-p.dt / p.tau_e)),
       decay_i_(std::exp(-p.dt / p.tau_i)),
       w_e_(p.w_e),
       w_i_(p.w_i),
       ge_(local, 0.0),
       gi_(local, 0.0),
-      hits_e_(local, 0),
-      hits_i_(local, 0) {
+      hits_(local, 0) {
+  if (p.excitatory_in() > 255 || p.in_degree - p.excitatory_in() > 255) {
+    throw std::invalid_argument("cuba::Synapses counts at most 255 inputs of each kind");
+  }
   // Over one step the membrane (time constant tau_m) driven by g(t) = g0
   // exp(-t / tau) moves exactly as if driven by the constant kappa * g0,
   // kappa = tau / (tau - tau_m) (e^(-dt/tau) - e^(-dt/tau_m)) / (1 - e^(-dt/tau_m)):
@@ -98,39 +98,53 @@ Synapses::Synapses(const Parameters& p, size_t local, int threads)
   kappa_i_ = static_cast<float>(kappa(p.tau_i, std::exp(-p.dt / p.tau_i)));
 }
 
+void Synapses::Receive(const Fanout& fanout, const std::vector<uint32_t>& spikes) {
+  // The spikes' rows of the fan-out table lie anywhere in it (32 MB at
+  // 100,000 neurons): ask for all of them before using any.
+  for (uint32_t j : spikes) {
+    const uint32_t* row = fanout.targets.data() + fanout.offsets[j];
+    const uint32_t* row_end = fanout.targets.data() + fanout.offsets[j + 1];
+    for (const uint32_t* line = row; line < row_end; line += 16) __builtin_prefetch(line);
+  }
+  for (uint32_t j : spikes) {
+    const uint16_t one = j < excitatory_ ? 1 : 256;
+    for (uint64_t s = fanout.offsets[j]; s < fanout.offsets[j + 1]; ++s) {
+      hits_[fanout.targets[s]] += one;
+    }
+  }
+}
+
+// Compiled for three instruction sets and chosen when the program starts
+// (GCC's target_clones): no FMA in any, so every clone gives the same bits.
+// Not under the sanitizers, whose instrumented resolver would run before
+// their runtime is up.
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
+#define CUBA_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CUBA_CLONES
+#endif
+
+CUBA_CLONES void Synapses::Currents(size_t begin, size_t end, float* current) {
+  // Distinct arrays (restrict), so that the compiler vectorises the loop.
+  float* __restrict o = current;
+  float* __restrict ge = ge_.data();
+  float* __restrict gi = gi_.data();
+  uint16_t* __restrict hits = hits_.data();
+  const float decay_e = decay_e_, decay_i = decay_i_, w_e = w_e_, w_i = w_i_;
+  const float kappa_e = kappa_e_, kappa_i = kappa_i_;
+  for (size_t k = begin; k < end; ++k) {
+    ge[k] = ge[k] * decay_e + static_cast<float>(hits[k] & 255) * w_e;
+    gi[k] = gi[k] * decay_i + static_cast<float>(hits[k] >> 8) * w_i;
+    o[k] = kappa_e * ge[k] + kappa_i * gi[k];
+    hits[k] = 0;
+  }
+}
+
 void Synapses::Advance(const Fanout& fanout, const std::vector<uint32_t>& spikes,
                        std::vector<float>* current) {
-  for (uint32_t j : spikes) {
-    std::vector<uint16_t>& hits = j < excitatory_ ? hits_e_ : hits_i_;
-    for (uint64_t s = fanout.offsets[j]; s < fanout.offsets[j + 1]; ++s) ++hits[fanout.targets[s]];
-  }
+  Receive(fanout, spikes);
   current->resize(ge_.size());
-  // One pass over neurons [begin, end); distinct arrays (restrict), so that
-  // the compiler vectorises it.
-  auto pass = [this, out = current->data()](long begin, long end) {
-    float* __restrict o = out;
-    float* __restrict ge = ge_.data();
-    float* __restrict gi = gi_.data();
-    uint16_t* __restrict hits_e = hits_e_.data();
-    uint16_t* __restrict hits_i = hits_i_.data();
-    const float decay_e = decay_e_, decay_i = decay_i_, w_e = w_e_, w_i = w_i_;
-    const float kappa_e = kappa_e_, kappa_i = kappa_i_;
-    for (long k = begin; k < end; ++k) {
-      ge[k] = ge[k] * decay_e + static_cast<float>(hits_e[k]) * w_e;
-      gi[k] = gi[k] * decay_i + static_cast<float>(hits_i[k]) * w_i;
-      o[k] = kappa_e * ge[k] + kappa_i * gi[k];
-      hits_e[k] = 0;
-      hits_i[k] = 0;
-    }
-  };
-  const long n = static_cast<long>(ge_.size());
-  if (n < 50000 || threads_ < 2) return pass(0, n);
-    // Per neuron and independent: any split across threads gives the same bits.
-#pragma omp parallel num_threads(threads_)
-  {
-    const long parts = omp_get_num_threads(), part = omp_get_thread_num();
-    pass(n * part / parts, n * (part + 1) / parts);
-  }
+  Currents(0, ge_.size(), current->data());
 }
 
 }  // namespace cuba

@@ -63,28 +63,38 @@ struct Fanout {
 };
 Fanout BuildFanout(const Parameters& p, size_t begin, size_t end);
 
-// Synaptic currents of the local neurons and the step that moves them.
+// Synaptic currents of the local neurons and the step that moves them, in
+// two parts: Receive (the spikes of one step, per target neuron) and
+// Currents (one chunk of neurons: decay, received spikes, the next input
+// current), which cuba.cc runs in somas's `before` hook, on the thread that
+// then steps the chunk's somas.
 class Synapses {
  public:
-  // `threads` share the per-neuron pass of Advance (OpenMP) from 50,000
-  // local neurons on.
-  Synapses(const Parameters& p, size_t local, int threads = 1);
-  // Advances ge and gi by one step, adds the step's spikes (global indices,
-  // any order: the sum depends on how many excitatory and inhibitory inputs
-  // fired, never on their order or on the partition) and writes the current
-  // (pA, with resistance 1 GOhm) each local neuron gets in the next step:
-  // ge and gi integrated exactly over that step together with the membrane
-  // (README). One pass over the local neurons.
+  Synapses(const Parameters& p, size_t local);
+  // Counts the step's spikes (global indices, any order) onto their local
+  // targets: the sum depends on how many excitatory and inhibitory inputs
+  // fired, never on their order or on the partition. Serial; touches only
+  // the targets of the spikes.
+  void Receive(const Fanout& fanout, const std::vector<uint32_t>& spikes);
+  // For local neurons [begin, end) only: advances ge and gi by one step,
+  // adds the received spikes, and writes the current (pA, with resistance
+  // 1 GOhm) each neuron gets in the coming step: ge and gi integrated exactly
+  // over that step together with the membrane (README). Chunks of a
+  // partition may run concurrently; the result does not depend on it.
+  void Currents(size_t begin, size_t end, float* current);
+  // Receive, then Currents over every local neuron (tests).
   void Advance(const Fanout& fanout, const std::vector<uint32_t>& spikes,
                std::vector<float>* current);
 
  private:
   size_t excitatory_;
-  int threads_;
-  // float32, like the pool's potentials: four neurons per SSE vector.
+  // float32, like the pool's potentials.
   float decay_e_, decay_i_, kappa_e_, kappa_i_, w_e_, w_i_;
   std::vector<float> ge_, gi_;
-  std::vector<uint16_t> hits_e_, hits_i_;
+  // Inputs that fired last step, per neuron: excitatory in the low byte,
+  // inhibitory in the high one (in-degrees below 256); Currents reads and
+  // clears them.
+  std::vector<uint16_t> hits_;
 };
 
 }  // namespace cuba
