@@ -9,8 +9,6 @@
 #include <algorithm>
 
 #include "cli/noise.h"
-#include "engine/initializer.h"
-#include "engine/parallel.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace somas {
@@ -73,16 +71,26 @@ float UniformNoiseAt(uint32_t key, size_t neuron, float lo, float hi) {
   return u * ((hi - lo) * 0x1.0p-24f) + lo;  // two roundings, as the vector code
 }
 
-void RunInput(double drive_current, size_t size, uint32_t key, std::vector<float>* current) {
-  const float drive = static_cast<float>(drive_current);
-  current->resize(size);
-  float* out = current->data();
-  ParallelFor((size + kRunInputChunk - 1) / kRunInputChunk, EffectiveThreads(), [&](size_t c) {
-    const size_t first = c * kRunInputChunk;
-    UniformNoise(key, first, 0.5f * drive, 1.5f * drive, out + first,
-                 std::min(kRunInputChunk, size - first));
-  });
+StepHooks RunInputHooks(const std::vector<double>* drives, const std::vector<uint32_t>* keys,
+                        std::vector<std::vector<float>>* currents) {
+  StepHooks hooks;
+  hooks.before = [drives, keys, currents](const StepChunk& c) {
+    const float drive = static_cast<float>((*drives)[c.pool]);
+    UniformNoise((*keys)[c.pool], c.begin, 0.5f * drive, 1.5f * drive,
+                 (*currents)[c.pool].data() + c.begin, c.end - c.begin);
+    return Status();
+  };
+  return hooks;
 }
+
+namespace {
+uint64_t Mix(uint64_t z) {  // one splitmix64 step: the golden increment, then its finaliser
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
 
 uint32_t NoiseKey(uint64_t seed, uint64_t pool, uint64_t step) {
   return static_cast<uint32_t>(Mix(Mix(seed ^ Mix(pool)) ^ step) >> 32);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "somas/somas.h"
+
 namespace somas {
 
 // out[i] = lo + (hi - lo) * u(key, first + i) for i < n, where u is uniform
@@ -17,12 +19,15 @@ void UniformNoise(uint32_t key, size_t first, float lo, float hi, float* out, si
 // The same for one neuron, in scalar code (the definition tests compare with).
 float UniformNoiseAt(uint32_t key, size_t neuron, float lo, float hi);
 
-// The input of one pool of `size` neurons for one step of `somas run`:
-// uniform in [0.5, 1.5] x `drive_current`, neuron i's value being
-// UniformNoiseAt(key, i, ...), drawn in chunks of kRunInputChunk neurons on
-// every thread (the same numbers for any thread count).
-inline constexpr size_t kRunInputChunk = 65536;
-void RunInput(double drive_current, size_t size, uint32_t key, std::vector<float>* current);
+// The inputs of `somas run`, drawn inside the step: hooks (somas/somas.h,
+// StepHooks) whose `before` writes, for pool p's chunk [begin, end), neuron
+// i's value UniformNoiseAt((*keys)[p], i, 0.5 x drive, 1.5 x drive) into
+// (*currents)[p][i], drive being (*drives)[p] (the model's drive_current).
+// The same numbers for any thread count, drawn by the thread that then
+// steps them. The vectors must outlive the hooks; set the keys before each
+// step.
+StepHooks RunInputHooks(const std::vector<double>* drives, const std::vector<uint32_t>* keys,
+                        std::vector<std::vector<float>>* currents);
 
 // The key of one step of one pool of a run seeded with `seed`.
 uint32_t NoiseKey(uint64_t seed, uint64_t pool, uint64_t step);

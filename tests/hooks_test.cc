@@ -355,6 +355,20 @@ TEST_F(HooksTest, HookFailureAndNonFiniteInput) {
   // Without the failing hook: the non-finite error as usual.
   const Status again = pool.Step(current.data(), current.size(), StepHooks{});
   EXPECT_EQ(again.code(), StatusCode::kNonFiniteInput) << again.message();
+  // StepPools: pool 0's non-finite current comes first in the list, pool
+  // 1's failed hook is still what the call returns; both reports are filled.
+  Pool other = testing::MakePool("IzhikevichSoma", 100);
+  std::vector<float> fine(100, 5.0f);
+  PoolStep steps[2] = {{&pool, current.data(), current.size(), {}},
+                       {&other, fine.data(), fine.size(), {}}};
+  StepHooks fail_second;
+  fail_second.before = [](const StepChunk& c) {
+    return c.pool == 1 ? Status::Error("no input") : Status();
+  };
+  const Status both = StepPools(steps, 2, fail_second);
+  EXPECT_EQ(both.code(), StatusCode::kHookFailed) << both.message();
+  EXPECT_NE(both.message().find("entry 1"), std::string::npos) << both.message();
+  EXPECT_EQ(steps[0].report.nonfinite_inputs, 1u);
 }
 
 // Argument errors come before any hook runs, and change nothing.

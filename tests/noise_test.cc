@@ -39,21 +39,41 @@ TEST(NoiseTest, VectorCodeMatchesTheDefinitionOnEveryTarget) {
   EXPECT_NE(NoiseKey(1, 0, 7), NoiseKey(2, 0, 7));
 }
 
-// The whole input of `somas run`, past the first chunk, in the last partial
-// chunk and for pools smaller than one chunk, on one thread and several.
-TEST(NoiseTest, RunInputIsTheDefinitionForEveryNeuron) {
-  const uint32_t key = NoiseKey(3, 0, 11);
+// The whole input of `somas run`, drawn in the step's hooks: every neuron
+// of every pool gets the definition's value (past the first hook chunk, in
+// the last partial chunk, pools smaller than one chunk), on one thread and
+// several, and the pools step with exactly that input.
+TEST(NoiseTest, RunInputHooksDrawTheDefinitionForEveryNeuron) {
+  const std::vector<size_t> sizes = {1, 1000, kHookChunk, kHookChunk + 1, 3 * kHookChunk + 4321};
   for (size_t threads : {1, 2, 3}) {
     ASSERT_TRUE(SetThreads(threads).ok());
-    for (size_t size :
-         {size_t{1}, size_t{1000}, kRunInputChunk, kRunInputChunk + 1, 3 * kRunInputChunk + 4321}) {
-      std::vector<float> current(7, -1.0f);  // resized, every value written
-      RunInput(250.0, size, key, &current);
-      ASSERT_EQ(current.size(), size);
-      for (size_t i = 0; i < size; ++i) {
-        ASSERT_EQ(current[i], UniformNoiseAt(key, i, 125.0f, 375.0f))
-            << "neuron " << i << " of " << size << ", " << threads << " threads";
+    std::vector<Pool> pools, plain(sizes.size());
+    std::vector<std::vector<float>> currents;
+    std::vector<double> drives;
+    std::vector<uint32_t> keys;
+    std::vector<PoolStep> steps;
+    for (size_t p = 0; p < sizes.size(); ++p) {
+      pools.push_back(testing::MakePool(p % 2 ? "IzhikevichSoma" : "LeakySoma", sizes[p]));
+      ASSERT_TRUE(pools[p].Clone(&plain[p]).ok());
+      currents.emplace_back(sizes[p], -1.0f);
+      drives.push_back(pools[p].model().drive_current);
+      keys.push_back(NoiseKey(3, p, 11));
+    }
+    for (size_t p = 0; p < sizes.size(); ++p) {
+      steps.push_back({&pools[p], currents[p].data(), sizes[p], {}});
+    }
+    const StepHooks hooks = RunInputHooks(&drives, &keys, &currents);
+    ASSERT_TRUE(StepPools(steps.data(), steps.size(), hooks).ok());
+    for (size_t p = 0; p < sizes.size(); ++p) {
+      const float drive = static_cast<float>(drives[p]);
+      std::vector<float> expected(sizes[p]);
+      for (size_t i = 0; i < sizes[p]; ++i) {
+        expected[i] = UniformNoiseAt(keys[p], i, 0.5f * drive, 1.5f * drive);
+        ASSERT_EQ(currents[p][i], expected[i])
+            << "neuron " << i << " of pool " << p << ", " << threads << " threads";
       }
+      ASSERT_TRUE(plain[p].Step(expected).ok());
+      EXPECT_EQ(testing::Snapshot(pools[p]), testing::Snapshot(plain[p])) << "pool " << p;
     }
   }
   ASSERT_TRUE(SetThreads(0).ok());

@@ -300,7 +300,7 @@ namespace {
 // smaller than one input chunk and for one that ends in a partial chunk.
 TEST(RunTest, TotalSpikesMatchAnInProcessPoolGivenTheDocumentedInput) {
   for (const auto& [model, size] : std::vector<std::pair<std::string, size_t>>{
-           {"LeakySoma", 1000}, {"IzhikevichSoma", kRunInputChunk + 999}}) {
+           {"LeakySoma", 1000}, {"IzhikevichSoma", 3 * kHookChunk + 999}}) {
     const auto [code, out] = Somas("--model " + model + " --size " + std::to_string(size) +
                                    " --steps 60 --seed 5 --threads 2");
     ASSERT_EQ(code, 0) << out;
@@ -312,7 +312,7 @@ TEST(RunTest, TotalSpikesMatchAnInProcessPoolGivenTheDocumentedInput) {
     const float drive = static_cast<float>(pool.model().drive_current);
     uint64_t spikes = 0;
     std::vector<float> current(size);
-    std::vector<uint64_t> per_chunk(size / kRunInputChunk + 1, 0);
+    std::vector<uint64_t> per_chunk(size / kHookChunk + 1, 0);
     for (uint64_t t = 0; t < 60; ++t) {
       const uint32_t key = NoiseKey(5, 0, t);
       for (size_t i = 0; i < size; ++i) {
@@ -320,7 +320,7 @@ TEST(RunTest, TotalSpikesMatchAnInProcessPoolGivenTheDocumentedInput) {
       }
       ASSERT_TRUE(pool.Step(current).ok());
       spikes += pool.SpikeCount();
-      for (uint32_t i : pool.SpikeIndices()) ++per_chunk[i / kRunInputChunk];
+      for (uint32_t i : pool.SpikeIndices()) ++per_chunk[i / kHookChunk];
     }
     for (uint64_t c : per_chunk) EXPECT_GT(c, 0u) << model << ": a chunk that never fires";
     EXPECT_EQ(Line(out, "  total spikes"), "  total spikes      " + std::to_string(spikes))
