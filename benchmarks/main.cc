@@ -2,7 +2,9 @@
 // Besides Google Benchmark's flags it takes
 //   --target=NAME     Step cases on one SIMD target only (auto, or one that
 //                     `somas targets` lists); the default runs auto and every one
-//   --sizes=N,N,...   pool sizes of the Step and Threads cases
+//   --sizes=N,N,...   pool sizes of the Step and Threads cases, and the sizes
+//                     the Sweep cases cover besides powers of two
+//                     (default 8000000,12000000,16000000)
 //   --threads=N,N,... thread counts of the Threads cases
 #include <benchmark/benchmark.h>
 
@@ -36,6 +38,7 @@ bool ParseList(const char* text, std::vector<size_t>* out) {
 int main(int argc, char** argv) {
   std::vector<size_t> step_sizes = {1024, 65536, 1048576, 16777216};
   std::vector<size_t> thread_sizes = {1048576, 16777216};
+  std::vector<size_t> sweep_extra = {8000000, 12000000, 16000000};
   std::vector<size_t> threads = {1, 2};
   if (std::thread::hardware_concurrency() > 2)
     threads.push_back(std::thread::hardware_concurrency());
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
         return 2;
       }
       thread_sizes = step_sizes;
+      sweep_extra = step_sizes;
     } else if (std::strncmp(arg, "--threads=", 10) == 0) {
       if (!ParseList(arg + 10, &threads)) {
         std::fprintf(stderr, "step_benchmark: --threads wants positive integers: %s\n", arg + 10);
@@ -70,6 +74,8 @@ int main(int argc, char** argv) {
   }
   somas::RegisterStepBenchmarks(step_sizes, 65536, targets);
   somas::RegisterThreadBenchmarks(thread_sizes, threads);
+  somas::RegisterOverheadBenchmarks();
+  somas::RegisterSweepBenchmarks(16777216, sweep_extra, 3);
   int rest_count = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_count, rest.data());
   if (benchmark::ReportUnrecognizedArguments(rest_count, rest.data())) return 1;

@@ -50,7 +50,7 @@ Traffic TrafficOf(const Pool& pool) {
 // The model's moderate drive with noise: uniform in [0.5, 1.5] x
 // drive_current, a fresh draw per neuron, reused every step.
 AlignedArray<float> BenchCurrent(const ModelSpec& m, size_t size) {
-  AlignedArray<float> current(size);
+  AlignedArray<float> current(size, kSlotInput);
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> u(0.5 * m.drive_current, 1.5 * m.drive_current);
   for (size_t i = 0; i < size; ++i) current[i] = static_cast<float>(u(rng));
@@ -72,13 +72,20 @@ class Ceiling {
         new std::vector<AlignedArray<float>>(kCeilingMaxStates + kCeilingMaxReads);
     static auto* counter = new AlignedArray<uint16_t>();
     static auto* spikes = new AlignedArray<uint16_t>();
+    // Placed as a pool's arrays are (engine/aligned.h): the states in the
+    // states' slots, the first read (the input current) in the input's,
+    // the others in the kernel constants' slots, so that the ceiling meets
+    // the same cache sets a step does.
     for (size_t k = 0; k < traffic.states + traffic.reads; ++k) {
       AlignedArray<float>& f = (*floats)[k];
-      if (f.size() != n_) f = AlignedArray<float>(n_);
+      const size_t slot = k < traffic.states       ? kSlotStates + k
+                          : k == traffic.states    ? kSlotInput
+                                                   : kSlotConstants + (k - traffic.states - 1);
+      if (f.size() != n_ || f.slot() != slot) f = AlignedArray<float>(n_, slot);
       for (size_t i = 0; i < n_; ++i) f[i] = 0.001f * static_cast<float>(i % 1000);
     }
-    if (counter->size() != n_) *counter = AlignedArray<uint16_t>(n_);
-    if (spikes->size() != n_ / kBlock) *spikes = AlignedArray<uint16_t>(n_ / kBlock);
+    if (counter->size() != n_) *counter = AlignedArray<uint16_t>(n_, kSlotCounter);
+    if (spikes->size() != n_ / kBlock) *spikes = AlignedArray<uint16_t>(n_ / kBlock, kSlotSpikes);
     for (size_t i = 0; i < n_; ++i) (*counter)[i] = static_cast<uint16_t>(i % 3);
     a_.traffic = traffic;
     for (size_t k = 0; k < traffic.states; ++k) a_.state[k] = (*floats)[k].data();
@@ -270,6 +277,59 @@ void HookedBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
   (void)SetThreads(0);  // a valid count: cannot fail
 }
 
+// What a step costs beyond its kernel, with the default thread setting:
+// the whole Pool::Step against the model's kernel called directly on the
+// same pool's arrays (the kernel's own per-call work included).
+void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
+                       bool kernel_only) {
+  Pool pool;
+  const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
+  if (!created.ok()) {
+    state.SkipWithError(created.message().c_str());
+    return;
+  }
+  (void)SetThreads(0);  // a valid count: cannot fail
+  const AlignedArray<float> current = BenchCurrent(*m, size);
+  PoolImpl& p = *PoolAccess::Get(pool);
+  const size_t n_main = size / kBlock * kBlock;
+  for (size_t i = 0; i < kBlock; ++i) p.tail[i] = n_main + i < size ? current[n_main + i] : 0.0f;
+  const KernelArgs args = KernelArgsOf(p, current.data());
+  KernelResult result;
+  for (auto _ : state) {
+    if (kernel_only) {
+      m->kernel(args, &result);
+    } else if (!pool.Step(current.data(), size).ok()) {
+      return state.SkipWithError("step failed");
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["neuron_updates_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
+                         benchmark::Counter::kIsRate);
+}
+
+// StepPools over `count` pools of `size` neurons (a simulator's many small
+// populations), default thread setting; compare with Overhead/.../step of
+// one pool of count x size.
+void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t count, size_t size) {
+  std::vector<Pool> pools(count);
+  for (Pool& pool : pools) {
+    const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
+    if (!created.ok()) return state.SkipWithError(created.message().c_str());
+  }
+  (void)SetThreads(0);  // a valid count: cannot fail
+  const AlignedArray<float> current = BenchCurrent(*m, size);
+  std::vector<PoolStep> steps;
+  for (Pool& pool : pools) steps.push_back({&pool, current.data(), size, {}});
+  for (auto _ : state) {
+    if (!StepPools(steps.data(), steps.size()).ok()) return state.SkipWithError("step failed");
+    benchmark::ClobberMemory();
+  }
+  state.counters["neuron_updates_per_s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(count * size),
+      benchmark::Counter::kIsRate);
+}
+
 // The cost of one parallel region with nothing to do: waking the workers,
 // handing out `chunks` empty tasks and waiting for them (what a threaded
 // step pays on top of its kernels).
@@ -300,6 +360,60 @@ void RegisterThreadBenchmarks(const std::vector<size_t>& sizes, const std::vecto
             ->UseRealTime();
       }
     }
+  }
+}
+
+std::vector<size_t> SweepSizes(size_t largest, const std::vector<size_t>& extra) {
+  std::vector<size_t> sizes;
+  for (size_t p = 1024; p <= largest; p *= 2) {
+    for (size_t size : {p - kBlock, p, p + kBlock}) sizes.push_back(size);
+  }
+  for (size_t size : extra) sizes.push_back(size);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  return sizes;
+}
+
+void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra,
+                             int repetitions, double ceiling_seconds) {
+  // Each repetition builds its pool anew (its arrays land elsewhere): "max"
+  // is the slowest repetition's time, "min" of fraction_of_ceiling its
+  // worst fraction.
+  auto worst = [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); };
+  auto least = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (bool per_neuron : {false, true}) {
+      for (size_t size : SweepSizes(largest, extra)) {
+        const std::string name = "Sweep/" + m.name + "/" + std::to_string(size) + "/" +
+                                 (per_neuron ? "per_neuron" : "shared");
+        benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, &m, size, per_neuron,
+                                     std::string("auto"), ceiling_seconds)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime()
+            ->Repetitions(repetitions)
+            ->ComputeStatistics("max", worst)
+            ->ComputeStatistics("min", least);
+      }
+    }
+  }
+}
+
+void RegisterOverheadBenchmarks() {
+  for (const char* model : {"LeakySoma", "IzhikevichSoma"}) {
+    const ModelSpec* m = BuiltinRegistry().Find(model, nullptr);
+    for (size_t size : {size_t{64}, size_t{1024}, size_t{16384}, size_t{102400}}) {
+      for (bool kernel_only : {true, false}) {
+        const std::string name = std::string("Overhead/") + model + "/" + std::to_string(size) +
+                                 (kernel_only ? "/kernel" : "/step");
+        benchmark::RegisterBenchmark(name.c_str(), OverheadBenchmark, m, size, kernel_only)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
+      }
+    }
+    const std::string name = std::string("Overhead/") + model + "/100x1024/step_pools";
+    benchmark::RegisterBenchmark(name.c_str(), ManyPoolsBenchmark, m, size_t{100}, size_t{1024})
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   }
 }
 

@@ -233,7 +233,7 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
     }
     if (!r.Has(uint64_t{num_states} * padded, sizeof(float))) return Bad("states cut short");
     for (uint32_t s = 0; s < num_states; ++s) {
-      pool->states.emplace_back(padded);
+      pool->states.emplace_back(padded, kSlotStates + s);
       r.GetArray(pool->states[s].data(), padded);
       for (size_t i = 0; i < padded; ++i) {
         const float v = pool->states[s][i];
@@ -249,10 +249,10 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
                  ", but " + model + (spec->has_counter ? " has one" : " has none"));
     }
     if (has_counter) {
-      pool->counter = AlignedArray<uint16_t>(padded);
+      pool->counter = AlignedArray<uint16_t>(padded, kSlotCounter);
       if (!r.GetArray(pool->counter.data(), padded)) return Bad("refractory counters cut short");
     }
-    pool->spikes = AlignedArray<uint16_t>(padded / kBlock);
+    pool->spikes = AlignedArray<uint16_t>(padded / kBlock, kSlotSpikes);
     if (!r.GetArray(pool->spikes.data(), padded / kBlock)) return Bad("spike bits cut short");
     if (size < padded && (pool->spikes[size / kBlock] >> (size % kBlock)) != 0) {
       return Bad("spike bits are set past the last neuron");

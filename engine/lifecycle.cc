@@ -86,9 +86,11 @@ Status CheckMemory(const Resolved& r, size_t size) {
 void AllocateStates(PoolImpl* pool) {
   const ModelSpec& spec = *pool->spec;
   pool->states.clear();
-  for (size_t s = 0; s < spec.num_float_states; ++s) pool->states.emplace_back(pool->padded);
-  if (spec.has_counter) pool->counter = AlignedArray<uint16_t>(pool->padded);
-  pool->spikes = AlignedArray<uint16_t>(pool->padded / kBlock);
+  for (size_t s = 0; s < spec.num_float_states; ++s) {
+    pool->states.emplace_back(pool->padded, kSlotStates + s);
+  }
+  if (spec.has_counter) pool->counter = AlignedArray<uint16_t>(pool->padded, kSlotCounter);
+  pool->spikes = AlignedArray<uint16_t>(pool->padded / kBlock, kSlotSpikes);
   pool->tail = AlignedArray<float>(kBlock);
 }
 

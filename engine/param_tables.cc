@@ -134,7 +134,7 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       sp.shared = static_cast<float>(columns[k].at(0));
       continue;
     }
-    sp.values = AlignedArray<float>(padded);
+    sp.values = AlignedArray<float>(padded, kSlotParams + k);
     for (size_t i = 0; i < padded; ++i) {
       sp.values[i] = static_cast<float>(columns[k].at(std::min(i, size - 1)));
     }
@@ -142,7 +142,8 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
   tables.constants.resize(spec.num_constants);
   tables.refs.assign(kMaxConstants, ConstRef{nullptr, 0});
   for (size_t c = 0; c < spec.num_constants; ++c) {
-    tables.constants[c] = AlignedArray<float>(constant_varies[c] ? padded : kBlock);
+    tables.constants[c] =
+        AlignedArray<float>(constant_varies[c] ? padded : kBlock, kSlotConstants + c);
     for (size_t l = 0; l < kBlock; ++l) tables.constants[c][l] = static_cast<float>(k0[c]);
   }
   if (tables.any_per_neuron) {

@@ -63,6 +63,11 @@ struct PoolImpl {
   void Reset();
 };
 
+// The kernel's view of pool `p` stepping all its neurons with `current`
+// (p.size values; the last partial block's come from p.tail, which the
+// caller fills: zero-padded copies of current[n_main, size)).
+KernelArgs KernelArgsOf(PoolImpl& p, const float* current);
+
 // A pool of `size` neurons holds this many lanes: whole blocks of kBlock.
 inline size_t Padded(size_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
 

@@ -12,6 +12,21 @@ namespace somas {
 
 namespace {
 
+// Whether this thread is inside a step (stepping, or running a chunk of
+// one): a hook that steps a pool would corrupt the step it runs in.
+thread_local bool tl_in_step = false;
+
+struct InStep {
+  InStep() : was(tl_in_step) { tl_in_step = true; }
+  ~InStep() { tl_in_step = was; }
+  bool was;
+};
+
+Status NestedStep(const char* call) {
+  return Status::Error(std::string(call) +
+                       " was called from inside a step (a step hook must not step a pool)");
+}
+
 // One pool's step, cut into chunks that the kernel steps independently.
 struct PreparedStep {
   PoolImpl* pool = nullptr;
@@ -30,17 +45,7 @@ Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads,
     return Status::Error(p.Label() + " pool of " + std::to_string(p.size) + " neurons: step got " +
                          std::to_string(current ? n : 0) + " input currents");
   }
-  KernelArgs& args = out->args;
-  args = KernelArgs{};
-  args.n_main = p.size / kBlock * kBlock;
-  args.n_padded = p.padded;
-  args.current = current;
-  args.current_tail = p.tail.data();
-  for (size_t k = 0; k < p.states.size(); ++k) args.state[k] = p.states[k].data();
-  args.num_states = p.states.size();
-  args.counter = p.counter.size() ? p.counter.data() : nullptr;
-  args.constants = p.tables.refs.data();
-  args.spikes = p.spikes.data();
+  out->args = KernelArgsOf(p, current);
   out->pool = &p;
   out->current = current;
   out->hooks = hooks && (hooks->before || hooks->after) ? hooks : nullptr;
@@ -76,6 +81,7 @@ bool RunHook(const std::function<Status(const StepChunk&)>& hook, const StepChun
 }
 
 void RunChunk(PreparedStep& s, size_t c, size_t thread) {
+  const InStep in_step;  // (on a worker thread too)
   KernelArgs args = s.args;
   args.begin = c * s.chunk;
   args.end = std::min(args.begin + s.chunk, args.n_padded);
@@ -151,6 +157,8 @@ Status StepOne(PoolImpl* impl, const float* current, size_t n, const StepHooks* 
                StepReport* report) {
   if (report) *report = StepReport();
   if (!impl) return EmptyPool("Step");
+  if (tl_in_step) return NestedStep("Step");
+  const InStep in_step;
   const size_t threads = EffectiveThreads();
   PreparedStep step;
   try {  // (the per-chunk reports are the only allocation)
@@ -165,28 +173,70 @@ Status StepOne(PoolImpl* impl, const float* current, size_t n, const StepHooks* 
   return Finish(step, report);
 }
 
+// The index of an entry that steps the same pool as an earlier one, and
+// that earlier one; false if every pool appears once.
+bool FindRepeat(const PoolStep* steps, size_t count, size_t* later, size_t* earlier) {
+  if (count <= 32) {  // (the common case: a few populations)
+    for (size_t i = 1; i < count; ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (steps[j].pool == steps[i].pool) {
+          *later = i;
+          *earlier = j;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  std::vector<std::pair<const Pool*, size_t>> sorted(count);
+  for (size_t i = 0; i < count; ++i) sorted[i] = {steps[i].pool, i};
+  std::sort(sorted.begin(), sorted.end());
+  bool found = false;
+  for (size_t k = 1; k < count; ++k) {
+    if (sorted[k].first != sorted[k - 1].first) continue;
+    // The first repeat in list order, as the quadratic search reports it.
+    if (!found || sorted[k].second < *later) {
+      *later = sorted[k].second;
+      *earlier = sorted[k - 1].second;
+      found = true;
+    }
+  }
+  return found;
+}
+
+// Scratch of StepPools on this thread, kept from call to call.
+struct StepScratch {
+  std::vector<PreparedStep> prepared;
+  std::vector<size_t> first_task;
+};
+
 Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   if (!steps && count) return Status::Error("StepPools: the list of pools is null");
+  if (tl_in_step) return NestedStep("StepPools");
   for (size_t i = 0; i < count; ++i) {
     steps[i].report = StepReport();
     const Pool* pool = steps[i].pool;
-    const std::string which = "StepPools: entry " + std::to_string(i);
-    if (!pool) return Status::Error(which + " has no pool");
+    auto which = [i] { return "StepPools: entry " + std::to_string(i); };
+    if (!pool) return Status::Error(which() + " has no pool");
     if (!pool->valid()) return EmptyPool("StepPools");
-    for (size_t j = 0; j < i; ++j) {
-      if (steps[j].pool == pool) {
-        return Status::Error(which + " steps the same pool as entry " + std::to_string(j));
-      }
-    }
     if (steps[i].n != pool->size() || !steps[i].current) {
-      return Status::Error(which + ": " + pool->model().name + " pool of " +
+      return Status::Error(which() + ": " + pool->model().name + " pool of " +
                            std::to_string(pool->size()) + " neurons got " +
                            std::to_string(steps[i].current ? steps[i].n : 0) + " input currents");
     }
   }
+  size_t later = 0, earlier = 0;
+  if (FindRepeat(steps, count, &later, &earlier)) {
+    return Status::Error("StepPools: entry " + std::to_string(later) +
+                         " steps the same pool as entry " + std::to_string(earlier));
+  }
   const size_t threads = EffectiveThreads();
-  std::vector<PreparedStep> prepared(count);
-  std::vector<size_t> first_task(count + 1, 0);  // prefix sums of chunk counts
+  thread_local StepScratch scratch;
+  std::vector<PreparedStep>& prepared = scratch.prepared;
+  std::vector<size_t>& first_task = scratch.first_task;  // prefix sums of chunk counts
+  prepared.resize(count);
+  first_task.assign(count + 1, 0);
+  const InStep in_step;
   for (size_t i = 0; i < count; ++i) {
     PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
     Status status =
@@ -198,7 +248,7 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
     const size_t i =
         std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
     RunChunk(prepared[i], task - first_task[i], thread);
-  }, hooks != nullptr);
+  }, true);
   // The first error in list order; a hook's failure before a non-finite input's.
   Status first_error, first_hook_error;
   for (size_t i = 0; i < count; ++i) {
@@ -214,6 +264,22 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
 }
 
 }  // namespace
+
+KernelArgs KernelArgsOf(PoolImpl& p, const float* current) {
+  KernelArgs args{};
+  args.n_main = p.size / kBlock * kBlock;
+  args.n_padded = p.padded;
+  args.begin = 0;
+  args.end = p.padded;
+  args.current = current;
+  args.current_tail = p.tail.data();
+  for (size_t k = 0; k < p.states.size(); ++k) args.state[k] = p.states[k].data();
+  args.num_states = p.states.size();
+  args.counter = p.counter.size() ? p.counter.data() : nullptr;
+  args.constants = p.tables.refs.data();
+  args.spikes = p.spikes.data();
+  return args;
+}
 
 Status Pool::Step(const float* current, size_t n, StepReport* report) {
   return StepOne(impl_.get(), current, n, nullptr, report);

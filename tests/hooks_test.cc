@@ -392,6 +392,32 @@ TEST_F(HooksTest, BadArgumentsRunNoHook) {
   EXPECT_EQ(testing::Snapshot(pool), before);
 }
 
+// A hook that steps a pool (its own, another, or several) gets an error
+// instead of corrupting the step it runs in, on the caller's thread and on
+// the workers alike.
+TEST_F(HooksTest, AHookThatStepsAPoolIsRefused) {
+  ASSERT_TRUE(SetThreads(2).ok());
+  Pool pool = testing::MakePool("LeakySoma", 4 * kHookChunk);
+  Pool other = testing::MakePool("LeakySoma", 10);
+  std::vector<float> current(pool.size(), 100.0f), small(10, 100.0f);
+  const std::string other_before = testing::Snapshot(other);
+  StepHooks hooks;
+  hooks.before = [&](const StepChunk& c) {
+    if (c.index % 2) return other.Step(small);
+    PoolStep step{&other, small.data(), small.size(), {}};
+    return StepPools(&step, 1);
+  };
+  const Status s = pool.Step(current.data(), current.size(), hooks);
+  EXPECT_EQ(s.code(), StatusCode::kHookFailed);
+  EXPECT_NE(s.message().find("StepPools was called from inside a step"), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("4 of 4 chunks failed"), std::string::npos) << s.message();
+  EXPECT_EQ(testing::Snapshot(other), other_before);
+  // Outside a step, stepping works again on every thread.
+  EXPECT_TRUE(other.Step(small).ok());
+  EXPECT_TRUE(pool.Step(current.data(), current.size(), StepHooks{}).ok());
+}
+
 // A CUBA-like network step: the hooks keep a synaptic state per neuron,
 // compute the current from it before the kernel, and collect spikes per
 // chunk after it; per-thread scratch indexed by `thread`. 1, 2 and 3

@@ -4,9 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <set>
 #include <vector>
 
+#include "engine/aligned.h"
 #include "engine/names.h"
+#include "engine/pool_impl.h"
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 
@@ -166,6 +169,61 @@ TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
 INSTANTIATE_TEST_SUITE_P(AllModels, PoolTest,
                          ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
                          testing::CaseName);
+
+}  // namespace
+}  // namespace somas
+
+namespace somas {
+namespace {
+
+// A pool's large arrays start at distinct places within a 64 KiB window
+// (engine/aligned.h), each at its slot's offset, so that the streams of a
+// step never share L1 or L2 sets; clones and checkpoint loads keep it.
+TEST(PlacementTest, LargeArraysGetDistinctCacheSets) {
+  testing::Scenario sc = testing::MakeScenario(
+      *BuiltinRegistry().Find("AdaptiveExponentialSoma", nullptr), 1 << 20, 1.0, true, 3);
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+  Pool clone;
+  ASSERT_TRUE(pool.Clone(&clone).ok());
+  std::string bytes;
+  ASSERT_TRUE(pool.SaveToBuffer(&bytes).ok());
+  Pool loaded;
+  ASSERT_TRUE(pool.Clone(&loaded).ok());
+  ASSERT_TRUE(loaded.LoadFromBuffer(bytes).ok());
+  for (const Pool* p : {&pool, &clone, &loaded}) {
+    const PoolImpl& impl = Internals(*p);
+    std::vector<std::pair<const void*, size_t>> arrays;  // (start, slot)
+    for (size_t k = 0; k < impl.states.size(); ++k) {
+      arrays.push_back({impl.states[k].data(), kSlotStates + k});
+    }
+    if (impl.counter.size()) arrays.push_back({impl.counter.data(), kSlotCounter});
+    for (size_t c = 0; c < impl.tables.constants.size(); ++c) {
+      if (impl.tables.constants[c].size() > kBlock) {
+        arrays.push_back({impl.tables.constants[c].data(), kSlotConstants + c});
+      }
+    }
+    for (size_t k = 0; k < impl.tables.params.size(); ++k) {
+      if (impl.tables.params[k].per_neuron) {
+        arrays.push_back({impl.tables.params[k].values.data(), kSlotParams + k});
+      }
+    }
+    ASSERT_GT(arrays.size(), 20u);
+    std::set<size_t> l1_sets, l2_sets;
+    for (auto [start, slot] : arrays) {
+      const size_t offset = reinterpret_cast<uintptr_t>(start) % kPlacementPeriod;
+      EXPECT_EQ(offset, slot * kPlacementStride % kPlacementPeriod) << "slot " << slot;
+      EXPECT_EQ(offset % 64, 0u);
+      l1_sets.insert(offset / 64 % 64);
+      l2_sets.insert(offset / 64);
+    }
+    EXPECT_EQ(l1_sets.size(), arrays.size());
+    EXPECT_EQ(l2_sets.size(), arrays.size());
+  }
+  // Small arrays are left where the allocator puts them (still 64-byte aligned).
+  Pool small = testing::MakePool("LeakySoma", 100);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(Internals(small).states[0].data()) % 64, 0u);
+}
 
 }  // namespace
 }  // namespace somas

@@ -172,6 +172,25 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
   EXPECT_TRUE(StepPools(nullptr, 0).ok());
   EXPECT_NE(StepPools(nullptr, 2).message().find("StepPools: the list of pools is null"),
             std::string::npos);
+  // Long lists (past the quadratic search): the first repeat in list order,
+  // with the entry it repeats, whichever pool it is.
+  std::vector<Pool> many(60);
+  for (Pool& pool : many) pool = testing::MakePool("LeakySoma", 10);
+  for (auto [repeats, expected] :
+       std::vector<std::pair<std::vector<std::pair<size_t, size_t>>, std::string>>{
+           {{{31, 5}}, "entry 31 steps the same pool as entry 5"},
+           {{{59, 58}}, "entry 59 steps the same pool as entry 58"},
+           {{{50, 3}, {40, 20}}, "entry 40 steps the same pool as entry 20"},
+           {{{45, 3}, {44, 10}, {47, 10}}, "entry 44 steps the same pool as entry 10"}}) {
+    std::vector<PoolStep> steps;
+    for (Pool& pool : many) steps.push_back({&pool, ten.data(), 10, {}});
+    for (auto [later, earlier] : repeats) steps[later].pool = &many[earlier];
+    const Status s = StepPools(steps.data(), steps.size());
+    EXPECT_NE(s.message().find(expected), std::string::npos) << s.message();
+  }
+  std::vector<PoolStep> distinct;
+  for (Pool& pool : many) distinct.push_back({&pool, ten.data(), 10, {}});
+  EXPECT_TRUE(StepPools(distinct.data(), distinct.size()).ok());
 }
 
 TEST(WorkersTest, TasksRunOnSeveralThreadsExactlyOnce) {
