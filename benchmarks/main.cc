@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   somas::RegisterStepBenchmarks(step_sizes, 65536, targets);
   somas::RegisterThreadBenchmarks(thread_sizes, threads);
   somas::RegisterOverheadBenchmarks();
+  somas::RegisterCreateBenchmarks({1048576, 16777216});
   somas::RegisterSweepBenchmarks(16777216, sweep_extra, 3);
   int rest_count = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_count, rest.data());

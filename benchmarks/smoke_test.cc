@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   somas::RegisterStepBenchmarks({17, 1024}, 1024, targets, 0.001);
   somas::RegisterThreadBenchmarks({1024, 40000}, {1, 2}, 0.001);
   somas::RegisterOverheadBenchmarks();
+  somas::RegisterCreateBenchmarks({1000});
   somas::RegisterSweepBenchmarks(1024, {1500}, 2, 0.001);
   char min_time[] = "--benchmark_min_time=0.0005";
   char* args[] = {argv[0], min_time};

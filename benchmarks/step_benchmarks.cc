@@ -277,6 +277,47 @@ void HookedBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
   (void)SetThreads(0);  // a valid count: cannot fail
 }
 
+// Building a pool with every parameter per neuron (values prepared
+// beforehand, as a simulator holds them), against writing the pool's
+// arrays once: allocating and filling as many floats and counters as the
+// pool holds. ratio_to_writing is the quotient of the two times.
+void CreateBenchmark(benchmark::State& state, const ModelSpec* m, size_t size) {
+  const PoolConfig config = BenchConfig(*m, size, true);
+  double create_seconds = 0;
+  size_t floats = 0, counters = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    Pool pool;
+    const Status created = Pool::Create(config, &pool);
+    create_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!created.ok()) return state.SkipWithError(created.message().c_str());
+    state.PauseTiming();
+    const PoolImpl& p = Internals(pool);
+    floats = 0;
+    for (const auto& s : p.states) floats += s.size();
+    for (const auto& c : p.tables.constants) floats += c.size();
+    for (const auto& prm : p.tables.params) floats += prm.values.size();
+    counters = p.counter.size() + p.spikes.size();
+    state.ResumeTiming();
+  }
+  // Writing the same arrays once, timed apart.
+  const auto start = std::chrono::steady_clock::now();
+  {
+    AlignedArray<float> f(floats);
+    AlignedArray<uint16_t> c(counters);
+    for (size_t i = 0; i < floats; ++i) f[i] = static_cast<float>(i & 1023);
+    for (size_t i = 0; i < counters; ++i) c[i] = static_cast<uint16_t>(i);
+    benchmark::DoNotOptimize(f.data());
+    benchmark::DoNotOptimize(c.data());
+  }
+  const double write_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double per_create = create_seconds / static_cast<double>(state.iterations());
+  state.counters["ratio_to_writing"] = per_create / write_seconds;
+  state.counters["write_ms"] = write_seconds * 1e3;
+}
+
 // What a step costs beyond its kernel, with the default thread setting:
 // the whole Pool::Step against the model's kernel called directly on the
 // same pool's arrays (the kernel's own per-call work included).
@@ -394,6 +435,18 @@ void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra,
             ->ComputeStatistics("max", worst)
             ->ComputeStatistics("min", least);
       }
+    }
+  }
+}
+
+void RegisterCreateBenchmarks(const std::vector<size_t>& sizes) {
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (size_t size : sizes) {
+      const std::string name = "Create/" + m.name + "/" + std::to_string(size) + "/per_neuron";
+      benchmark::RegisterBenchmark(name.c_str(), CreateBenchmark, &m, size)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime()
+          ->Iterations(1);
     }
   }
 }

@@ -37,6 +37,11 @@ void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra, i
 // Pool::Step against the kernel called directly on the same pool, and
 // Overhead/MODEL/100x1024/step_pools: StepPools over 100 pools of 1,024.
 void RegisterOverheadBenchmarks();
+// Registers Create/MODEL/SIZE/per_neuron at each of `sizes`: Pool::Create
+// with every parameter given per neuron, one iteration, reporting
+// ratio_to_writing (its time over that of allocating and writing as many
+// arrays as the pool holds) and write_ms.
+void RegisterCreateBenchmarks(const std::vector<size_t>& sizes);
 // The sizes that sweep covers, ascending.
 std::vector<size_t> SweepSizes(size_t largest, const std::vector<size_t>& extra);
 void RegisterThreadBenchmarks(const std::vector<size_t>& sizes, const std::vector<size_t>& threads,

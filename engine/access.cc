@@ -200,10 +200,13 @@ namespace {
 
 // Replaces the parameter tables of `pool` with ones where parameter `k` is
 // `column`; float states with an offset parameter keep their user-unit values.
-Status ReplaceParam(PoolImpl* pool, int k, const ParamColumn& column) {
+// Replaces parameters (index, new column) all at once: the rules see the new
+// values together. States offset by a replaced parameter keep their user
+// values. On error nothing changes.
+Status ReplaceParams(PoolImpl* pool, const std::vector<std::pair<int, ParamColumn>>& changes) {
   std::vector<ParamColumn> columns;
   for (const StoredParam& sp : pool->tables.params) columns.push_back(ParamColumn::Of(sp));
-  columns[k] = column;
+  for (const auto& [k, column] : changes) columns[k] = column;
   ParamTables tables;
   try {
     Status status =
@@ -211,7 +214,8 @@ Status ReplaceParam(PoolImpl* pool, int k, const ParamColumn& column) {
     if (!status.ok()) return status;
     const ModelSpec& spec = *pool->spec;
     for (size_t s = 0; s < spec.states.size(); ++s) {
-      if (spec.states[s].offset_param != k) continue;
+      const int k = spec.states[s].offset_param;
+      if (k < 0) continue;
       float* v = pool->states[spec.FloatStateOf(s)].data();
       for (size_t i = 0; i < pool->padded; ++i) {
         const double before = pool->tables.params[k].at(i);
@@ -226,6 +230,10 @@ Status ReplaceParam(PoolImpl* pool, int k, const ParamColumn& column) {
   return Status();
 }
 
+Status ReplaceParam(PoolImpl* pool, int k, const ParamColumn& column) {
+  return ReplaceParams(pool, {{k, column}});
+}
+
 }  // namespace
 
 Status Pool::SetParam(const std::string& name, const ParamValue& value) {
@@ -238,6 +246,26 @@ Status Pool::SetParam(const std::string& name, const ParamValue& value) {
   if (!status.ok()) return status;
   std::vector<double> drawn;
   return ReplaceParam(&p, k, ColumnOf(value, p.size, StreamKey(p.seed, p.name, name), &drawn));
+}
+
+Status Pool::SetParams(const std::map<std::string, ParamValue>& values) {
+  if (!impl_) return EmptyPool("SetParams");
+  PoolImpl& p = *impl_;
+  std::vector<std::pair<int, ParamColumn>> changes;
+  std::vector<std::vector<double>> drawn(values.size());  // the initializers' draws
+  try {
+    for (const auto& [name, value] : values) {
+      int k = 0;
+      Status status = FindParam(p, name, &k);
+      if (status.ok()) status = CheckShape(p.Label(), name, value, p.size);
+      if (!status.ok()) return status;
+      changes.push_back(
+          {k, ColumnOf(value, p.size, StreamKey(p.seed, p.name, name), &drawn[changes.size()])});
+    }
+  } catch (const std::bad_alloc&) {
+    return OutOfMemory(p.Label(), p.size);
+  }
+  return ReplaceParams(&p, changes);
 }
 
 Status Pool::SetParam(const std::string& name, size_t neuron, double value) {

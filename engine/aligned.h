@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace somas {
@@ -42,7 +43,16 @@ class AlignedArray {
   // `size` value-initialised elements (zero for arithmetic types), placed by
   // `slot` if large (above). Throws std::bad_alloc on failure. (Highway
   // aborts on a zero-byte request: an empty array allocates nothing.)
-  explicit AlignedArray(size_t size, size_t slot = 0) : size_(size), slot_(slot) {
+  explicit AlignedArray(size_t size, size_t slot = 0) : AlignedArray(size, slot, kNoInit) {
+    for (size_t i = 0; i < size; ++i) new (data_ + i) T();
+  }
+  // The same without writing the elements (their values are indeterminate):
+  // for arrays the caller fills entirely at once, which saves a pass over
+  // memory. T must be trivially constructible.
+  struct NoInit {};
+  static constexpr NoInit kNoInit{};
+  AlignedArray(size_t size, size_t slot, NoInit) : size_(size), slot_(slot) {
+    static_assert(std::is_trivially_default_constructible<T>::value, "no constructor to skip");
     if (size == 0) return;
     const size_t bytes = size * sizeof(T);
     const bool placed = bytes >= kPlacedBytes;
@@ -55,7 +65,6 @@ class AlignedArray {
       start += (want + kPlacementPeriod - have) % kPlacementPeriod;
     }
     data_ = reinterpret_cast<T*>(start);
-    for (size_t i = 0; i < size; ++i) new (data_ + i) T();
   }
 
   AlignedArray(const AlignedArray& other) : AlignedArray(other.size_, other.slot_) {

@@ -10,6 +10,7 @@
 #include "engine/format.h"
 #include "engine/initializer.h"
 #include "engine/names.h"
+#include "engine/parallel.h"
 #include "engine/pool_impl.h"
 
 namespace somas {
@@ -87,7 +88,7 @@ void AllocateStates(PoolImpl* pool) {
   const ModelSpec& spec = *pool->spec;
   pool->states.clear();
   for (size_t s = 0; s < spec.num_float_states; ++s) {
-    pool->states.emplace_back(pool->padded, kSlotStates + s);
+    pool->states.emplace_back(pool->padded, kSlotStates + s, AlignedArray<float>::kNoInit);
   }
   if (spec.has_counter) pool->counter = AlignedArray<uint16_t>(pool->padded, kSlotCounter);
   pool->spikes = AlignedArray<uint16_t>(pool->padded / kBlock, kSlotSpikes);
@@ -109,16 +110,23 @@ void PoolImpl::Gather(size_t neuron, double* p) const {
 }
 
 void PoolImpl::Reset() {
-  double p[kMaxParams];
-  float s[kMaxFloatStates];
-  for (size_t i = 0; i < padded; ++i) {
-    // Initial states depend on the parameters only when some are per neuron.
-    if (i == 0 || tables.any_per_neuron) {
-      Gather(std::min(i, size - 1), p);
-      spec->init(p, s);
+  // Initial states depend on the parameters only when some are per neuron;
+  // then each neuron's, in chunks on the worker threads.
+  constexpr size_t kNeurons = 65536;
+  const size_t chunks = tables.any_per_neuron ? (padded + kNeurons - 1) / kNeurons : 1;
+  ParallelFor(chunks, chunks > 1 ? EffectiveThreads() : 1, [&](size_t chunk) {
+    double p[kMaxParams];
+    float s[kMaxFloatStates];
+    const size_t begin = chunk * kNeurons;
+    const size_t end = chunks > 1 ? std::min(padded, begin + kNeurons) : padded;
+    for (size_t i = begin; i < end; ++i) {
+      if (i == begin || tables.any_per_neuron) {
+        Gather(std::min(i, size - 1), p);
+        spec->init(p, s);
+      }
+      for (size_t k = 0; k < states.size(); ++k) states[k][i] = s[k];
     }
-    for (size_t k = 0; k < states.size(); ++k) states[k][i] = s[k];
-  }
+  });
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
   std::memset(spikes.data(), 0, spikes.size() * sizeof(uint16_t));
   last_target = nullptr;

@@ -2,10 +2,14 @@
 // model's rules and the state bound, and the kernel constants derived from them.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "engine/format.h"
 #include "engine/initializer.h"
+#include "engine/parallel.h"
 #include "engine/pool_impl.h"
 
 namespace somas {
@@ -65,28 +69,25 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     }
   }
 
-  // Validate every neuron (one if nothing varies); find which constants vary.
-  const size_t checked = tables.any_per_neuron ? size : 1;
-  double p[kMaxParams];
-  double k0[kMaxConstants];
-  double k1[kMaxConstants];
-  std::vector<bool> constant_varies(spec.num_constants, false);
-  for (size_t i = 0; i < checked; ++i) {
-    for (size_t k = 0; k < num_params; ++k) {
-      const double raw = columns[k].at(i);
-      const ParamSpec& ps = spec.params[k];
-      const std::string where = AtNeuron(columns[k].per_neuron, i);
+  // One neuron: its parameters as the kernel sees them (p), checked against
+  // each parameter's bound, the rules and the state bound, and its kernel
+  // constants (k). "" if valid, else the error's message.
+  auto check_neuron = [&](size_t i, double* p, double* k) -> std::string {
+    for (size_t q = 0; q < num_params; ++q) {
+      const double raw = columns[q].at(i);
+      const ParamSpec& ps = spec.params[q];
+      auto where = [&] { return AtNeuron(columns[q].per_neuron, i); };  // (only on error)
       if (!(std::fabs(raw) <= kStateBound) ||
           !(std::fabs(static_cast<float>(raw)) <= kStateBound)) {
-        return Status::Error(label + ": " + DescribeParam(spec, k, raw) + where +
-                             ": must be a finite number within +-1e30 (the bound on every value)");
+        return label + ": " + DescribeParam(spec, q, raw) + where() +
+               ": must be a finite number within +-1e30 (the bound on every value)";
       }
-      p[k] = static_cast<double>(static_cast<float>(raw));
-      if (ps.bound == Bound::kPositive && !(p[k] > 0)) {
-        return Status::Error(label + ": " + DescribeParam(spec, k, raw) + where + ": must be > 0");
+      p[q] = static_cast<double>(static_cast<float>(raw));
+      if (ps.bound == Bound::kPositive && !(p[q] > 0)) {
+        return label + ": " + DescribeParam(spec, q, raw) + where() + ": must be > 0";
       }
-      if (ps.bound == Bound::kNonNegative && !(p[k] >= 0)) {
-        return Status::Error(label + ": " + DescribeParam(spec, k, raw) + where + ": must be >= 0");
+      if (ps.bound == Bound::kNonNegative && !(p[q] >= 0)) {
+        return label + ": " + DescribeParam(spec, q, raw) + where() + ": must be >= 0";
       }
     }
     for (size_t r = 0; r < spec.rules.size(); ++r) {
@@ -102,61 +103,118 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
         message += DescribeParam(spec, reads[j], columns[reads[j]].at(i));
         per_neuron |= columns[reads[j]].per_neuron;
       }
-      return Status::Error(message + AtNeuron(per_neuron, i) + ": " + broken);
+      return message + AtNeuron(per_neuron, i) + ": " + broken;
     }
     // Every initial state within the bound (Reset writes them).
     float initial[kMaxFloatStates];
     spec.init(p, initial);
-    for (size_t s = 0, f = 0; s < spec.states.size(); ++s) {
-      if (spec.states[s].counter) continue;
+    for (size_t st = 0, f = 0; st < spec.states.size(); ++st) {
+      if (spec.states[st].counter) continue;
       const float v = initial[f++];
       if (!(std::fabs(v) <= kStateBound)) {
-        return Status::Error(label + ": " + spec.states[s].name + " starts at " +
-                             spec.states[s].initial + " = " + FormatFloat(v) +
-                             AtNeuron(tables.any_per_neuron, i) +
-                             ", beyond the state bound +-1e30");
+        return label + ": " + spec.states[st].name + " starts at " + spec.states[st].initial +
+               " = " + FormatFloat(v) + AtNeuron(tables.any_per_neuron, i) +
+               ", beyond the state bound +-1e30";
       }
     }
-    spec.derive(p, dt, i == 0 ? k0 : k1);
-    for (size_t c = 0; i > 0 && c < spec.num_constants; ++c) {
-      constant_varies[c] =
-          constant_varies[c] || static_cast<float>(k1[c]) != static_cast<float>(k0[c]);
-    }
-  }
+    spec.derive(p, dt, k);
+    return std::string();
+  };
 
-  // Store. Padding lanes replicate the last neuron.
+  // Neuron 0 (the only one if nothing varies) gives the shared constants.
+  double p[kMaxParams];
+  double k0[kMaxConstants];
+  {
+    const std::string problem = check_neuron(0, p, k0);
+    if (!problem.empty()) return Status::Error(problem);
+  }
   const size_t padded = Padded(size);
   tables.params.resize(num_params);
-  for (size_t k = 0; k < num_params; ++k) {
-    StoredParam& sp = tables.params[k];
-    sp.per_neuron = columns[k].per_neuron;
-    if (!sp.per_neuron) {
-      sp.shared = static_cast<float>(columns[k].at(0));
-      continue;
-    }
-    sp.values = AlignedArray<float>(padded, kSlotParams + k);
-    for (size_t i = 0; i < padded; ++i) {
-      sp.values[i] = static_cast<float>(columns[k].at(std::min(i, size - 1)));
-    }
+  for (size_t q = 0; q < num_params; ++q) {
+    StoredParam& sp = tables.params[q];
+    sp.per_neuron = columns[q].per_neuron;
+    if (!sp.per_neuron) sp.shared = static_cast<float>(columns[q].at(0));
   }
   tables.constants.resize(spec.num_constants);
-  tables.refs.assign(kMaxConstants, ConstRef{nullptr, 0});
-  for (size_t c = 0; c < spec.num_constants; ++c) {
-    tables.constants[c] =
-        AlignedArray<float>(constant_varies[c] ? padded : kBlock, kSlotConstants + c);
-    for (size_t l = 0; l < kBlock; ++l) tables.constants[c][l] = static_cast<float>(k0[c]);
-  }
+  std::vector<bool> constant_varies(spec.num_constants, false);
   if (tables.any_per_neuron) {
-    for (size_t i = 0; i < padded; ++i) {
-      const size_t neuron = std::min(i, size - 1);
-      for (size_t k = 0; k < num_params; ++k) p[k] = tables.params[k].at(neuron);
-      spec.derive(p, dt, k1);
+    // Every neuron, in chunks on the worker threads: parameters stored as
+    // floats, checked, and their constants written out in full (a constant
+    // that turns out the same for every neuron is shrunk afterwards). The
+    // error reported is the first in neuron order, whatever the threads.
+    for (size_t q = 0; q < num_params; ++q) {
+      if (columns[q].per_neuron) {
+        tables.params[q].values =
+            AlignedArray<float>(padded, kSlotParams + q, AlignedArray<float>::kNoInit);
+      }
+    }
+    for (size_t c = 0; c < spec.num_constants; ++c) {
+      tables.constants[c] =
+          AlignedArray<float>(padded, kSlotConstants + c, AlignedArray<float>::kNoInit);
+    }
+    constexpr size_t kNeurons = 65536;
+    const size_t chunks = (size + kNeurons - 1) / kNeurons;
+    std::vector<std::string> problems(chunks);
+    std::vector<size_t> failed_at(chunks, SIZE_MAX);
+    std::vector<std::vector<char>> varies(chunks, std::vector<char>(spec.num_constants, 0));
+    std::vector<char> out_of_memory(chunks, 0);
+    ParallelFor(chunks, EffectiveThreads(), [&](size_t chunk) {
+      double pc[kMaxParams];
+      double kc[kMaxConstants];
+      const size_t end = std::min(size, (chunk + 1) * kNeurons);
+      for (size_t i = chunk * kNeurons; i < end; ++i) {
+        std::string problem;
+        try {  // (tasks must not throw; only an error's text allocates)
+          if (i > 0) problem = check_neuron(i, pc, kc);
+        } catch (const std::bad_alloc&) {
+          out_of_memory[chunk] = 1;
+          failed_at[chunk] = i;
+          return;
+        }
+        if (i == 0) {
+          std::copy(p, p + num_params, pc);
+          std::copy(k0, k0 + spec.num_constants, kc);
+        }
+        if (!problem.empty()) {
+          problems[chunk] = std::move(problem);
+          failed_at[chunk] = i;
+          return;
+        }
+        for (size_t q = 0; q < num_params; ++q) {
+          if (columns[q].per_neuron) tables.params[q].values[i] = static_cast<float>(pc[q]);
+        }
+        for (size_t c = 0; c < spec.num_constants; ++c) {
+          const float value = static_cast<float>(kc[c]);
+          tables.constants[c][i] = value;
+          varies[chunk][c] |= value != static_cast<float>(k0[c]);
+        }
+      }
+    });
+    for (size_t chunk = 0; chunk < chunks; ++chunk) {
+      if (out_of_memory[chunk]) throw std::bad_alloc();
+      if (failed_at[chunk] != SIZE_MAX) return Status::Error(problems[chunk]);
+    }
+    // Padding lanes replicate the last neuron.
+    for (size_t i = size; i < padded; ++i) {
+      for (size_t q = 0; q < num_params; ++q) {
+        if (columns[q].per_neuron) tables.params[q].values[i] = tables.params[q].values[size - 1];
+      }
       for (size_t c = 0; c < spec.num_constants; ++c) {
-        if (constant_varies[c]) tables.constants[c][i] = static_cast<float>(k1[c]);
+        tables.constants[c][i] = tables.constants[c][size - 1];
+      }
+    }
+    for (size_t c = 0; c < spec.num_constants; ++c) {
+      for (size_t chunk = 0; chunk < chunks; ++chunk) {
+        constant_varies[c] = constant_varies[c] || varies[chunk][c];
       }
     }
   }
+  tables.refs.assign(kMaxConstants, ConstRef{nullptr, 0});
   for (size_t c = 0; c < spec.num_constants; ++c) {
+    if (!constant_varies[c]) {
+      tables.constants[c] = AlignedArray<float>(kBlock, kSlotConstants + c);
+      for (size_t l = 0; l < kBlock; ++l) tables.constants[c][l] = static_cast<float>(k0[c]);
+    }
     tables.refs[c] = {tables.constants[c].data(), constant_varies[c] ? ~size_t{0} : size_t{0}};
   }
   *out = std::move(tables);

@@ -1,5 +1,6 @@
 // The C ABI (somas/somas_c.h) over the C++ API: codes for Status, a
 // per-thread message, and no exception ever crossing the boundary.
+#include <map>
 #include <new>
 #include <string>
 #include <vector>
@@ -293,6 +294,34 @@ int somas_pool_set_param_values(somas_pool* pool, const char* name, const double
   return Guard("somas_pool_set_param_values", [&] {
     return Report(pool->pool.SetParam(
         name, somas::ParamValue::PerNeuron(std::vector<double>(values, values + n))));
+  });
+}
+
+int somas_pool_set_params(somas_pool* pool, const char* const* names,
+                          const double* const* values, const size_t* n, size_t count) {
+  if (!pool) return Null("somas_pool_set_params", "pool");
+  if (count && !names) return Null("somas_pool_set_params", "names");
+  if (count && !values) return Null("somas_pool_set_params", "values");
+  if (count && !n) return Null("somas_pool_set_params", "n");
+  return Guard("somas_pool_set_params", [&] {
+    std::map<std::string, somas::ParamValue> params;
+    for (size_t i = 0; i < count; ++i) {
+      const std::string at = "somas_pool_set_params: ";
+      if (!names[i]) return Fail(SOMAS_ERR_ARGUMENT, at + "names[" + std::to_string(i) + "] is NULL");
+      if (!values[i]) {
+        return Fail(SOMAS_ERR_ARGUMENT, at + "values[" + std::to_string(i) + "] is NULL");
+      }
+      if (params.count(names[i])) {
+        return Fail(SOMAS_ERR_INVALID, at + "parameter \"" + names[i] + "\" is given twice");
+      }
+      if (n[i] == 1) {
+        params[names[i]] = somas::ParamValue::Shared(values[i][0]);
+      } else {
+        params[names[i]] =
+            somas::ParamValue::PerNeuron(std::vector<double>(values[i], values[i] + n[i]));
+      }
+    }
+    return Report(pool->pool.SetParams(params));
   });
 }
 

@@ -447,6 +447,12 @@ class Pool {
   // changes).
   Status SetParam(const std::string& name, const ParamValue& value);
   Status SetParam(const std::string& name, size_t neuron, double value);
+  // Changes several parameters at once (each as SetParam would), validated
+  // together: every rule sees the new values side by side, so a coupled
+  // change (threshold and potential_reset moved past each other) is accepted
+  // whenever its end state is valid, which one SetParam at a time may never
+  // be. The tables are rebuilt once. On error nothing changes.
+  Status SetParams(const std::map<std::string, ParamValue>& values);
   // Parameter `param` (ModelSpec::params index) of `neuron` as the kernel
   // uses it; NaN if either is out of range or the pool is empty.
   float Param(size_t param, size_t neuron) const;

@@ -150,6 +150,13 @@ int somas_pool_get_param(const somas_pool* pool, const char* name, float* out, s
 int somas_pool_set_param(somas_pool* pool, const char* name, double value);
 int somas_pool_set_param_values(somas_pool* pool, const char* name, const double* values, size_t n);
 int somas_pool_set_param_at(somas_pool* pool, const char* name, size_t neuron, double value);
+/* Several parameters at once, validated together (a coupled change, such as
+ * threshold and potential_reset moved past each other, is accepted if its
+ * end state is valid): parameter names[i] gets values[i][0 .. n[i]), n[i]
+ * being 1 (one value for every neuron) or the pool's size. A name given
+ * twice is SOMAS_ERR_INVALID. On error the pool is unchanged. */
+int somas_pool_set_params(somas_pool* pool, const char* const* names,
+                          const double* const* values, const size_t* n, size_t count);
 
 /* Checkpoints: save writes the whole pool (atomically, through a temporary
  * file); load reads one back into a pool of the same model and size. On any

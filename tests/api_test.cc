@@ -463,3 +463,134 @@ INSTANTIATE_TEST_SUITE_P(AllModels, ModelApiTest, ::testing::ValuesIn(testing::M
 
 }  // namespace
 }  // namespace somas
+
+namespace somas {
+namespace {
+
+// SetParams: a coupled change that no order of single SetParam calls can
+// make; the same end state as creation with those values; errors change
+// nothing; states offset by a changed parameter keep their user values.
+TEST(SetParamsTest, ValidatesTheNewValuesTogether) {
+  Pool pool = testing::MakePool("LeakySoma", 2);
+  const std::string before = testing::Snapshot(pool);
+  // Neuron 0 moves down (reset must go first), neuron 1 up (threshold first).
+  const ParamValue threshold = ParamValue::PerNeuron({-55.0, -30.0});
+  const ParamValue reset = ParamValue::PerNeuron({-58.0, -35.0});
+  EXPECT_FALSE(pool.SetParam("threshold", threshold).ok());
+  EXPECT_FALSE(pool.SetParam("potential_reset", reset).ok());
+  EXPECT_EQ(testing::Snapshot(pool), before);
+  ASSERT_TRUE(pool.SetParams({{"threshold", threshold}, {"potential_reset", reset}}).ok());
+  std::vector<float> got(2);
+  ASSERT_TRUE(pool.GetParam("threshold", got.data(), 2).ok());
+  EXPECT_EQ(got, (std::vector<float>{-55.0f, -30.0f}));
+  ASSERT_TRUE(pool.GetParam("potential_reset", got.data(), 2).ok());
+  EXPECT_EQ(got, (std::vector<float>{-58.0f, -35.0f}));
+  // The same as a pool created with them, once reset.
+  PoolConfig config;
+  config.model = "LeakySoma";
+  config.size = 2;
+  config.params = {{"threshold", threshold}, {"potential_reset", reset}};
+  Pool created;
+  ASSERT_TRUE(Pool::Create(config, &created).ok());
+  ASSERT_TRUE(pool.Reset().ok());
+  EXPECT_EQ(testing::Snapshot(pool), testing::Snapshot(created));
+}
+
+TEST(SetParamsTest, ErrorsChangeNothing) {
+  Pool pool = testing::MakePool("AdaptiveExponentialSoma", 3);
+  const std::string before = testing::Snapshot(pool);
+  struct Case {
+    std::map<std::string, ParamValue> values;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {{{"threshold", ParamValue::Shared(-45)}, {"thresold", ParamValue::Shared(1)}},
+       "unknown parameter \"thresold\""},
+      {{{"threshold", ParamValue::PerNeuron({-45, -45})}}, "threshold"},
+      {{{"potential_tau", ParamValue::Shared(-1)}, {"threshold", ParamValue::Shared(-45)}},
+       "potential_tau"},
+      {{{"threshold", ParamValue::PerNeuron({-45, -80, -45})},
+        {"potential_reset", ParamValue::Shared(-70)}},
+       "at neuron 1"},
+  };
+  for (const Case& c : cases) {
+    const Status s = pool.SetParams(c.values);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
+    EXPECT_EQ(testing::Snapshot(pool), before) << c.expected;
+  }
+  EXPECT_TRUE(pool.SetParams({}).ok());
+  EXPECT_EQ(testing::Snapshot(pool), before);
+  EXPECT_EQ(Pool().SetParams({}).code(), StatusCode::kEmptyPool);
+}
+
+TEST(SetParamsTest, PotentialsKeepTheirValueWhenRestMovesWithOthers) {
+  Pool pool = testing::MakePool("LeakySoma", 3);
+  const std::vector<float> v = {-61.0f, -55.5f, -48.0f};
+  ASSERT_TRUE(pool.SetPotentials(v.data(), 3).ok());
+  ASSERT_TRUE(pool.SetParams({{"potential_rest", ParamValue::PerNeuron({-70, -65, -62})},
+                              {"potential_reset", ParamValue::Shared(-72)}})
+                  .ok());
+  const std::vector<float> after = pool.Potentials();
+  for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(after[i], v[i], 1e-5) << i;
+  // An initializer, drawn with the pool's seed as SetParam draws it.
+  Pool a = testing::MakePool("LeakySoma", 50), b = testing::MakePool("LeakySoma", 50);
+  Initializer uniform;
+  uniform.kind = Initializer::Kind::kUniform;
+  uniform.min = -45;
+  uniform.max = -35;
+  ASSERT_TRUE(a.SetParams({{"threshold", ParamValue::Init(uniform)}}).ok());
+  ASSERT_TRUE(b.SetParam("threshold", ParamValue::Init(uniform)).ok());
+  EXPECT_EQ(testing::Snapshot(a), testing::Snapshot(b));
+}
+
+// Large pools are validated in chunks of 65,536 neurons on the worker
+// threads: the error is still the first in neuron order, and a constant
+// that varies in one chunk only is kept per neuron.
+TEST(SetParamsTest, LargePoolsReportTheFirstBadNeuronAndKeepEveryVariation) {
+  for (size_t threads : {1, 2, 3}) {
+    ASSERT_TRUE(SetThreads(threads).ok());
+    const size_t n = 3 * 65536 + 100;
+    PoolConfig config;
+    config.model = "LeakySoma";
+    config.size = n;
+    std::vector<double> tau(n, 20.0);
+    tau[150000] = -1;  // chunk 2
+    tau[70000] = -2;   // chunk 1: the first
+    config.params["potential_tau"] = ParamValue::PerNeuron(tau);
+    Pool bad;
+    const Status s = Pool::Create(config, &bad);
+    EXPECT_NE(s.message().find("potential_tau = -2 ms at neuron 70000"), std::string::npos)
+        << s.message();
+    // Only neuron 5 (chunk 0) and neuron n - 1 (the last chunk) differ.
+    std::fill(tau.begin(), tau.end(), 20.0);
+    tau[5] = 5.0;
+    std::vector<double> threshold(n, -40.0);
+    threshold[n - 1] = -45.0;
+    config.params["potential_tau"] = ParamValue::PerNeuron(tau);
+    config.params["threshold"] = ParamValue::PerNeuron(threshold);
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(config, &pool).ok());
+    // Step once from rest with a current that takes a tau = 5 ms neuron
+    // further than a 20 ms one, and that fires only at the lower threshold.
+    std::vector<float> current(n, 0.0f);
+    current[5] = current[6] = 100.0f;
+    ASSERT_TRUE(pool.Step(current).ok());
+    const std::vector<float> v = pool.Potentials();
+    EXPECT_GT(v[5] - v[4], v[6] - v[4]) << "neuron 5 kept its own tau";
+    std::fill(current.begin(), current.end(), 0.0f);
+    for (int t = 0; t < 3; ++t) ASSERT_TRUE(pool.Step(current).ok());
+    std::vector<float> thresholds(n);
+    ASSERT_TRUE(pool.GetParam("threshold", thresholds.data(), n).ok());
+    EXPECT_EQ(thresholds[n - 1], -45.0f);
+    EXPECT_EQ(thresholds[n - 2], -40.0f);
+    const std::vector<float> drive(n, 0.0f);
+    ASSERT_TRUE(pool.SetPotentials(std::vector<float>(n, -42.0f).data(), n).ok());
+    ASSERT_TRUE(pool.Step(drive).ok());
+    EXPECT_EQ(pool.SpikeIndices(), (std::vector<uint32_t>{static_cast<uint32_t>(n - 1)}));
+  }
+  ASSERT_TRUE(SetThreads(0).ok());
+}
+
+}  // namespace
+}  // namespace somas

@@ -71,6 +71,12 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   const float* currents[2] = {floats.data(), floats.data()};
   somas_pool* const pools[2] = {pool, other};
   const size_t sizes[2] = {kSize, kSize};
+  const char* names[2] = {"threshold", "potential_reset"};
+  const char* null_name[2] = {"threshold", nullptr};
+  const double reset = -70.0;
+  const double* values[2] = {doubles.data(), &reset};
+  const double* null_values[2] = {doubles.data(), nullptr};
+  const size_t lengths[2] = {kSize, 1};
   const std::vector<NullCase> cases = {
       {"somas_set_simd_target: name is NULL",
        [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
@@ -169,6 +175,18 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
        }},
       {"somas_pool_set_param_values: values is NULL",
        [&](somas_pool* p) { return somas_pool_set_param_values(p, "threshold", nullptr, kSize); }},
+      {"somas_pool_set_params: pool is NULL",
+       [&](somas_pool*) { return somas_pool_set_params(nullptr, names, values, lengths, 2); }},
+      {"somas_pool_set_params: names is NULL",
+       [&](somas_pool* p) { return somas_pool_set_params(p, nullptr, values, lengths, 2); }},
+      {"somas_pool_set_params: values is NULL",
+       [&](somas_pool* p) { return somas_pool_set_params(p, names, nullptr, lengths, 2); }},
+      {"somas_pool_set_params: n is NULL",
+       [&](somas_pool* p) { return somas_pool_set_params(p, names, values, nullptr, 2); }},
+      {"somas_pool_set_params: names[1] is NULL",
+       [&](somas_pool* p) { return somas_pool_set_params(p, null_name, values, lengths, 2); }},
+      {"somas_pool_set_params: values[1] is NULL",
+       [&](somas_pool* p) { return somas_pool_set_params(p, names, null_values, lengths, 2); }},
       {"somas_pool_set_param_at: pool is NULL",
        [&](somas_pool*) { return somas_pool_set_param_at(nullptr, "threshold", 0, -45.0); }},
       {"somas_pool_set_param_at: name is NULL",
@@ -220,6 +238,41 @@ TEST(CApiTest, ThreadCountsAreCheckedAndNamed) {
   EXPECT_EQ(somas_set_threads(1024), SOMAS_OK);
   EXPECT_EQ(somas_threads(), 1024u);
   ASSERT_EQ(somas_set_threads(0), SOMAS_OK);
+}
+
+// somas_pool_set_params: shared and per-neuron values together, a coupled
+// change, a name given twice, a wrong length; on error nothing changes.
+TEST(CApiTest, SetParamsTakesSeveralParametersAtOnce) {
+  somas_pool* pool = MakePool();
+  const std::vector<float> before = Observe(pool);
+  std::vector<double> threshold(kSize, -45.0);
+  threshold[7] = -80.0;  // below the shared reset below: refused
+  const double reset = -70.0;
+  const char* names[2] = {"threshold", "potential_reset"};
+  const double* values[2] = {threshold.data(), &reset};
+  size_t lengths[2] = {kSize, 1};
+  EXPECT_EQ(somas_pool_set_params(pool, names, values, lengths, 2), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error()).find("at neuron 7"), std::string::npos)
+      << somas_last_error();
+  lengths[0] = kSize - 1;
+  EXPECT_EQ(somas_pool_set_params(pool, names, values, lengths, 2), SOMAS_ERR_INVALID);
+  const char* twice[2] = {"threshold", "threshold"};
+  lengths[0] = kSize;
+  EXPECT_EQ(somas_pool_set_params(pool, twice, values, lengths, 2), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error()).find("\"threshold\" is given twice"),
+            std::string::npos);
+  EXPECT_EQ(Observe(pool), before);
+  threshold[7] = -60.0;
+  ASSERT_EQ(somas_pool_set_params(pool, names, values, lengths, 2), SOMAS_OK)
+      << somas_last_error();
+  std::vector<float> got(kSize);
+  ASSERT_EQ(somas_pool_get_param(pool, "threshold", got.data(), kSize), SOMAS_OK);
+  EXPECT_EQ(got[7], -60.0f);
+  EXPECT_EQ(got[8], -45.0f);
+  ASSERT_EQ(somas_pool_get_param(pool, "potential_reset", got.data(), kSize), SOMAS_OK);
+  EXPECT_EQ(got, std::vector<float>(kSize, -70.0f));
+  EXPECT_EQ(somas_pool_set_params(pool, nullptr, nullptr, nullptr, 0), SOMAS_OK);
+  somas_pool_destroy(pool);
 }
 
 }  // namespace

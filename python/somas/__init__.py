@@ -78,6 +78,8 @@ _SIGNATURES = [
     ("somas_pool_get_param", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
     ("somas_pool_set_param", _c.c_int, [_pool_p, _c.c_char_p, _c.c_double]),
     ("somas_pool_set_param_values", _c.c_int, [_pool_p, _c.c_char_p, _f64_p, _c.c_size_t]),
+    ("somas_pool_set_params", _c.c_int, [_pool_p, _c.POINTER(_c.c_char_p), _c.POINTER(_f64_p),
+                                         _c.POINTER(_c.c_size_t), _c.c_size_t]),
     ("somas_pool_save", _c.c_int, [_pool_p, _c.c_char_p]),
     ("somas_pool_load", _c.c_int, [_pool_p, _c.c_char_p]),
 ]
@@ -210,7 +212,9 @@ def _params_json(model, params):
             if bad.size:
                 raise ValueError("%s = %r at neuron %d: must be a finite number"
                                  % (what, a[bad[0]], bad[0]))
-            out[name] = a.tolist()
+            # (the constructor passes the array itself as binary data; the
+            # JSON carries its first value)
+            out[name] = float(a[0]) if a.shape[0] else 0.0
     return out
 
 
@@ -220,14 +224,27 @@ class Pool:
     def __init__(self, model, size, dt=1.0, params=None, seed=0):
         if not isinstance(model, str):
             raise TypeError("model must be a model name (str), got %r" % (model,))
+        params = {} if params is None else params
         spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
-                "seed": _count(seed, "seed"),
-                "params": _params_json(model, {} if params is None else params)}
+                "seed": _count(seed, "seed"), "params": _params_json(model, params)}
         if spec["seed"] >= 1 << 64:
             raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
+        # Per-neuron arrays go in as binary data, not JSON text: the pool is
+        # built with each array's first value (rules are per neuron, so this
+        # checks neuron 0's values together), then given the arrays, all
+        # validated together, and reset to the initial state they imply.
+        arrays = {name: np.asarray(v) for name, v in params.items()
+                  if not isinstance(v, dict) and np.ndim(v) != 0}
+        for name, a in arrays.items():
+            if a.shape[0] != spec["size"]:
+                raise SomasError("%s: parameter %s needs %d values (one per neuron), got %d"
+                                 % (model, name, spec["size"], a.shape[0]), 1)
         handle = _pool_p()
         _check(_lib.somas_pool_create(json.dumps(spec).encode(), _c.byref(handle)))
         self._adopt(handle)
+        if arrays:
+            self.set_params(arrays)
+            self.reset()
 
     def _adopt(self, handle):
         self._handle = handle
@@ -320,6 +337,37 @@ class Pool:
         a = np.ascontiguousarray(a, dtype=np.float64)
         _check(_lib.somas_pool_set_param_values(self._handle, name.encode(),
                                                 a.ctypes.data_as(_f64_p), a.shape[0]))
+
+    def set_params(self, values):
+        """Several parameters at once, validated together: {name: number or 1-D
+        array of one value per neuron}, passed as binary data. A coupled change
+        (threshold and potential_reset moved past each other) is accepted if
+        its end state is valid. On error nothing changes."""
+        if not isinstance(values, dict):
+            raise TypeError("set_params wants a dict of parameter name -> value, got %s"
+                            % type(values).__name__)
+        names, arrays = [], []
+        for name, value in values.items():
+            if not isinstance(name, str):
+                raise TypeError("set_params: parameter names are strings, got %r" % (name,))
+            what = "set_params: %s" % name
+            if np.ndim(value) == 0:
+                if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                    raise TypeError("%s must be a number, got %r" % (what, value))
+                a = np.array([float(value)])
+            else:
+                a = np.asarray(value)
+                if a.ndim != 1 or a.dtype.kind not in "iuf":
+                    raise SomasError("%s needs a number or a 1-D array of numbers, got shape %s, "
+                                     "dtype %s" % (what, a.shape, a.dtype), 1)
+                a = np.ascontiguousarray(a, dtype=np.float64)
+            names.append(name.encode())
+            arrays.append(a)
+        count = len(names)
+        c_names = (_c.c_char_p * count)(*names)
+        c_values = (_f64_p * count)(*[a.ctypes.data_as(_f64_p) for a in arrays])
+        c_n = (_c.c_size_t * count)(*[a.shape[0] for a in arrays])
+        _check(_lib.somas_pool_set_params(self._handle, c_names, c_values, c_n, count))
 
     def save(self, path):
         _check(_lib.somas_pool_save(self._handle, _path(path)))

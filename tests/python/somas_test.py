@@ -205,6 +205,44 @@ class ArgumentTest(unittest.TestCase):
         with self.assertRaisesRegex(somas.SomasError, "threshold = nan mV"):
             pool.set_param("threshold", float("nan"))
 
+    def test_set_params_validates_together_and_arrays_go_in_as_binary(self):
+        # Neuron 0 moves down (reset must go first), neuron 1 up (threshold
+        # first): no order of set_param calls is accepted, set_params is.
+        pool = somas.Pool("LeakySoma", 2)
+        threshold, reset = np.array([-55.0, -30.0]), np.array([-58.0, -35.0])
+        with self.assertRaises(somas.SomasError):
+            pool.set_param("threshold", threshold)
+        with self.assertRaises(somas.SomasError):
+            pool.set_param("potential_reset", reset)
+        pool.set_params({"threshold": threshold, "potential_reset": reset, "potential_tau": 15})
+        np.testing.assert_array_equal(pool.param("threshold"), threshold.astype(np.float32))
+        np.testing.assert_array_equal(pool.param("potential_tau"), np.float32([15, 15]))
+        with self.assertRaisesRegex(somas.SomasError, "at neuron 1"):
+            pool.set_params({"threshold": [-55.0, -80.0], "potential_reset": -60.0})
+        np.testing.assert_array_equal(pool.param("threshold"), threshold.astype(np.float32))
+        with self.assertRaisesRegex(TypeError, "set_params: threshold must be a number"):
+            pool.set_params({"threshold": "x"})
+        with self.assertRaisesRegex(TypeError, "wants a dict"):
+            pool.set_params([("threshold", 1.0)])
+        # The constructor passes arrays as binary data: the same pool as
+        # given them afterwards and reset, each neuron starting at its rest.
+        rest = np.linspace(-70.0, -60.0, 1000)
+        made = somas.Pool("LeakySoma", 1000, params={
+            "potential_rest": rest, "threshold": rest + 12.0, "potential_reset": rest + 5.0,
+            "resistance": 2})
+        later = somas.Pool("LeakySoma", 1000, params={"resistance": 2})
+        later.set_params({"potential_rest": rest, "threshold": rest + 12.0,
+                          "potential_reset": rest + 5.0})
+        later.reset()
+        for name in ("potential_rest", "threshold", "potential_reset", "resistance"):
+            np.testing.assert_array_equal(made.param(name), later.param(name))
+        np.testing.assert_array_equal(made.potentials(), rest.astype(np.float32))
+        np.testing.assert_array_equal(made.potentials(), later.potentials())
+        with self.assertRaisesRegex(somas.SomasError, "parameter threshold needs 1000 values"):
+            somas.Pool("LeakySoma", 1000, params={"threshold": rest[:999]})
+        with self.assertRaisesRegex(somas.SomasError, "threshold"):
+            somas.Pool("LeakySoma", 2, params={"threshold": [-40.0, -90.0]})
+
     def test_the_seed_reaches_the_initializers(self):
         init = {"threshold": {"kind": "uniform", "min": -45.0, "max": -40.0}}
         a = somas.Pool("LeakySoma", 50, params=init, seed=1).param("threshold")
@@ -257,6 +295,8 @@ class HeaderTest(unittest.TestCase):
         "const double*": ctypes.POINTER(ctypes.c_double),
         "uint32_t*": ctypes.POINTER(ctypes.c_uint32), "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "const size_t*": ctypes.POINTER(ctypes.c_size_t),
+        "const char* const*": ctypes.POINTER(ctypes.c_char_p),
+        "const double* const*": ctypes.POINTER(ctypes.POINTER(ctypes.c_double)),
     }
     # Declared in the header, deliberately not wrapped by the module.
     # The step hooks are for C and C++ embedders (their code runs on somas's
