@@ -289,6 +289,35 @@ Status Pool::Step(const float* current, size_t n, const StepHooks& hooks, StepRe
   return StepOne(impl_.get(), current, n, &hooks, report);
 }
 
+Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                 float* potentials, size_t* done) {
+  if (done) *done = 0;
+  if (!impl_) return EmptyPool("Run");
+  PoolImpl& p = *impl_;
+  if (n != p.size || (steps && (!currents || !spike_bits))) {
+    return Status::Error(p.Label() + ": Run needs " + std::to_string(p.size) +
+                         " currents per step (got " + std::to_string(n) + ")" +
+                         (steps && !currents ? ", and a currents array" : "") +
+                         (steps && !spike_bits ? ", and a spike_bits array" : ""));
+  }
+  const size_t bytes = (p.size + 7) / 8;
+  for (size_t t = 0; t < steps; ++t) {
+    const Status status = StepOne(&p, currents + t * n, n, nullptr, nullptr);
+    // (16-bit spike words: on a little-endian machine, bytes in spike_bits() order)
+    std::memcpy(spike_bits + t * bytes, p.spikes.data(), bytes);
+    if (potentials) {
+      const Status read = Potentials(potentials + t * n, n);
+      if (!read.ok()) return read;  // (cannot happen: the length was checked)
+    }
+    if (done) *done = t + 1;
+    if (!status.ok()) {
+      return Status::Error(status.code(), status.message() + " (in step " + std::to_string(t) +
+                                              " of the run)");
+    }
+  }
+  return Status();
+}
+
 Status StepPools(PoolStep* steps, size_t count) { return StepMany(steps, count, nullptr); }
 
 Status StepPools(PoolStep* steps, size_t count, const StepHooks& hooks) {

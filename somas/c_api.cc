@@ -203,6 +203,17 @@ int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,
                [&] { return Report(pool->pool.Step(current_pA, n, Hooks(*hooks))); });
 }
 
+int somas_pool_run(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                   uint8_t* spike_bits_out, float* potentials_mV, size_t* done) {
+  if (done) *done = 0;
+  if (!pool) return Null("somas_pool_run", "pool");
+  if (!currents_pA) return Null("somas_pool_run", "currents_pA");
+  if (!spike_bits_out) return Null("somas_pool_run", "spike_bits_out");
+  return Guard("somas_pool_run", [&] {
+    return Report(pool->pool.Run(currents_pA, steps, n, spike_bits_out, potentials_mV, done));
+  });
+}
+
 int somas_pool_reset(somas_pool* pool) {
   if (!pool) return Null("somas_pool_reset", "pool");
   return Guard("somas_pool_reset", [&] { return Report(pool->pool.Reset()); });

@@ -401,6 +401,18 @@ class Pool {
   // below): a chunk is stepped only if its `before` hook succeeds.
   Status Step(const float* current, size_t n, const StepHooks& hooks,
               StepReport* report = nullptr);
+  // `steps` steps in one call: step t takes currents[t * n .. (t + 1) * n)
+  // (n == size()). After each step its spike bits go to
+  // spike_bits[t * B .. (t + 1) * B), B = (size() + 7) / 8 bytes laid out as
+  // spike_bits(), and, if `potentials` is not null, the potentials (absolute
+  // mV) to potentials[t * n ..]. The run stops after the first step that
+  // reports an error (non-finite currents: that step still advanced the
+  // other neurons and its outputs are written), and the error names the
+  // step; `*done` (if not null) is the number of steps taken. A wrong `n`
+  // or a null `currents` or `spike_bits` (with steps > 0) is an error that
+  // changes nothing.
+  Status Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+             float* potentials = nullptr, size_t* done = nullptr);
   // (Several pools in one parallel region: StepPools, below.)
   // Back to the initial state (parameters as they are now); spikes cleared.
   Status Reset();

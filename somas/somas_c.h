@@ -116,6 +116,15 @@ int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,
 int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents,
                             const size_t* n, size_t count, const somas_step_hooks* hooks);
 
+/* `steps` steps in one call: step t takes currents_pA[t * n ..] (n == size);
+ * its spike bits (as somas_pool_spike_bits, (size + 7) / 8 bytes) go to
+ * spike_bits_out[t * (size + 7) / 8 ..] and, if potentials_mV is not NULL,
+ * its potentials (absolute mV) to potentials_mV[t * n ..]. Stops after the
+ * first step that reports an error (non-finite currents: that step still
+ * advanced the other neurons; its outputs are written); the message names
+ * the step. *done (may be NULL) is the number of steps taken. */
+int somas_pool_run(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                   uint8_t* spike_bits_out, float* potentials_mV, size_t* done);
 /* Back to the initial state; spikes cleared. */
 int somas_pool_reset(somas_pool* pool);
 

@@ -544,6 +544,56 @@ TEST(SetParamsTest, PotentialsKeepTheirValueWhenRestMovesWithOthers) {
   EXPECT_EQ(testing::Snapshot(a), testing::Snapshot(b));
 }
 
+// Run: many steps in one call, each step's spike bits and potentials
+// recorded, equal to stepping one by one; stops at the first error, naming
+// the step; bad arguments change nothing.
+TEST(RunTest, ManyStepsInOneCall) {
+  const size_t n = 37, steps = 40;
+  Pool a = testing::MakePool("AdaptiveExponentialSoma", n);
+  Pool b;
+  ASSERT_TRUE(a.Clone(&b).ok());
+  std::mt19937 rng(3);
+  std::vector<float> currents(steps * n);
+  for (float& c : currents) c = std::uniform_real_distribution<float>(0, 1500)(rng);
+  const size_t bytes = (n + 7) / 8;
+  std::vector<uint8_t> bits(steps * bytes, 0xAA);
+  std::vector<float> v(steps * n);
+  size_t done = 99;
+  ASSERT_TRUE(a.Run(currents.data(), steps, n, bits.data(), v.data(), &done).ok());
+  EXPECT_EQ(done, steps);
+  size_t spikes = 0;
+  for (size_t t = 0; t < steps; ++t) {
+    ASSERT_TRUE(b.Step(currents.data() + t * n, n).ok());
+    EXPECT_EQ(std::vector<uint8_t>(bits.begin() + t * bytes, bits.begin() + (t + 1) * bytes),
+              std::vector<uint8_t>(b.spike_bits(), b.spike_bits() + bytes))
+        << "step " << t;
+    EXPECT_EQ(std::vector<float>(v.begin() + t * n, v.begin() + (t + 1) * n), b.Potentials());
+    spikes += b.SpikeCount();
+  }
+  EXPECT_GT(spikes, 5u);
+  // Without potentials; a NaN in step 2 stops the run after that step.
+  currents[2 * n + 9] = NAN;
+  const std::string before = testing::Snapshot(a);
+  Status s = a.Run(currents.data(), 5, n, bits.data(), nullptr, &done);
+  EXPECT_EQ(s.code(), StatusCode::kNonFiniteInput);
+  EXPECT_NE(s.message().find("first at neuron 9"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("(in step 2 of the run)"), std::string::npos) << s.message();
+  EXPECT_EQ(done, 3u);
+  for (size_t t = 0; t < 3; ++t) (void)b.Step(currents.data() + t * n, n);
+  EXPECT_EQ(testing::Snapshot(a), testing::Snapshot(b));
+  // Bad arguments: nothing changes, nothing is done.
+  const std::string now = testing::Snapshot(a);
+  EXPECT_FALSE(a.Run(currents.data(), 2, n - 1, bits.data(), nullptr, &done).ok());
+  EXPECT_EQ(done, 0u);
+  EXPECT_NE(a.Run(nullptr, 2, n, bits.data()).message().find("a currents array"),
+            std::string::npos);
+  EXPECT_NE(a.Run(currents.data(), 2, n, nullptr).message().find("a spike_bits array"),
+            std::string::npos);
+  EXPECT_TRUE(a.Run(nullptr, 0, n, nullptr).ok());
+  EXPECT_EQ(testing::Snapshot(a), now);
+  EXPECT_EQ(Pool().Run(currents.data(), 1, n, bits.data()).code(), StatusCode::kEmptyPool);
+}
+
 // Large pools are validated in chunks of 65,536 neurons on the worker
 // threads: the error is still the first in neuron order, and a constant
 // that varies in one chunk only is kept per neuron.

@@ -77,6 +77,7 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   const double* values[2] = {doubles.data(), &reset};
   const double* null_values[2] = {doubles.data(), nullptr};
   const size_t lengths[2] = {kSize, 1};
+  uint8_t bits[kSize / 8];
   const std::vector<NullCase> cases = {
       {"somas_set_simd_target: name is NULL",
        [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
@@ -175,6 +176,16 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
        }},
       {"somas_pool_set_param_values: values is NULL",
        [&](somas_pool* p) { return somas_pool_set_param_values(p, "threshold", nullptr, kSize); }},
+      {"somas_pool_run: pool is NULL",
+       [&](somas_pool*) {
+         return somas_pool_run(nullptr, floats.data(), 1, kSize, bits, nullptr, nullptr);
+       }},
+      {"somas_pool_run: currents_pA is NULL",
+       [&](somas_pool* p) { return somas_pool_run(p, nullptr, 1, kSize, bits, nullptr, nullptr); }},
+      {"somas_pool_run: spike_bits_out is NULL",
+       [&](somas_pool* p) {
+         return somas_pool_run(p, floats.data(), 1, kSize, nullptr, nullptr, nullptr);
+       }},
       {"somas_pool_set_params: pool is NULL",
        [&](somas_pool*) { return somas_pool_set_params(nullptr, names, values, lengths, 2); }},
       {"somas_pool_set_params: names is NULL",

@@ -78,6 +78,8 @@ _SIGNATURES = [
     ("somas_pool_get_param", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
     ("somas_pool_set_param", _c.c_int, [_pool_p, _c.c_char_p, _c.c_double]),
     ("somas_pool_set_param_values", _c.c_int, [_pool_p, _c.c_char_p, _f64_p, _c.c_size_t]),
+    ("somas_pool_run", _c.c_int, [_pool_p, _f32_p, _c.c_size_t, _c.c_size_t,
+                                  _c.POINTER(_c.c_uint8), _f32_p, _c.POINTER(_c.c_size_t)]),
     ("somas_pool_set_params", _c.c_int, [_pool_p, _c.POINTER(_c.c_char_p), _c.POINTER(_f64_p),
                                          _c.POINTER(_c.c_size_t), _c.c_size_t]),
     ("somas_pool_save", _c.c_int, [_pool_p, _c.c_char_p]),
@@ -87,6 +89,17 @@ for _name, _res, _args in _SIGNATURES:
     _fn = getattr(_lib, _name)
     _fn.restype = _res
     _fn.argtypes = _args
+
+# Pool.step's hot path: the same two C functions through a second handle,
+# taking addresses as plain integers (void*), which spares building a ctypes
+# pointer object per call (about 1 us each). Same C signatures as above.
+_fast = _c.CDLL(_lib._name)
+_fast_step = _fast.somas_pool_step
+_fast_step.restype = _c.c_int
+_fast_step.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
+_fast_spike_indices = _fast.somas_pool_spike_indices
+_fast_spike_indices.restype = _c.c_int
+_fast_spike_indices.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t, _c.c_void_p]
 
 
 class SomasError(Exception):
@@ -252,6 +265,15 @@ class Pool:
         self.model = _lib.somas_pool_model(handle).decode()
         self.dt = _lib.somas_pool_dt(handle)
         self._spikes = np.empty(self.size, dtype=np.uint32)
+        # For step(): addresses as integers, and the last current array seen
+        # with its data address (an array this object references cannot be
+        # resized in place, so the address stays valid while it is cached).
+        self._address = handle.value
+        self._spikes_address = self._spikes.ctypes.data
+        self._count = _c.c_size_t(0)
+        self._count_address = _c.addressof(self._count)
+        self._last_current = None
+        self._last_current_address = 0
 
     @classmethod
     def _wrap(cls, handle):
@@ -282,9 +304,45 @@ class Pool:
 
         Non-finite currents leave their neurons unchanged and raise SomasError
         (code 2) after the other neurons have advanced."""
-        a = _floats(current, self.size, "step")
-        _check(_lib.somas_pool_step(self._handle, a.ctypes.data_as(_f32_p), self.size))
-        return self.spikes()
+        if current is self._last_current and current.shape == (self.size,):
+            address = self._last_current_address
+        else:
+            a = _floats(current, self.size, "step")
+            address = a.ctypes.data
+            if a is current:  # (a converted copy is not worth keeping)
+                self._last_current, self._last_current_address = a, address
+        code = _fast_step(self._address, address, self.size)
+        if code != _OK:
+            _check(code)
+        code = _fast_spike_indices(self._address, self._spikes_address, self.size,
+                                   self._count_address)
+        if code != _OK:
+            _check(code)
+        return self._spikes[:self._count.value].copy()
+
+    def run(self, currents, potentials=False):
+        """len(currents) steps in one call: currents[t] (pA, one per neuron) for
+        step t. Returns the spikes as a bool array [steps, size] and, with
+        potentials=True, also the potentials after each step (float32 [steps,
+        size], absolute mV). Stops at the first step that reports an error and
+        raises it (the message names the step); the steps before it, and that
+        one, were taken."""
+        a = np.ascontiguousarray(currents, dtype=np.float32)
+        if a.ndim != 2 or a.shape[1] != self.size:
+            raise SomasError("run needs a 2-D array [steps, %d], got shape %s"
+                             % (self.size, a.shape), 1)
+        steps = a.shape[0]
+        bits = np.zeros((steps, (self.size + 7) // 8), dtype=np.uint8)
+        v = np.empty((steps, self.size), dtype=np.float32) if potentials else None
+        done = _c.c_size_t(0)
+        code = _lib.somas_pool_run(self._handle, a.ctypes.data_as(_f32_p), steps, self.size,
+                                   bits.ctypes.data_as(_c.POINTER(_c.c_uint8)),
+                                   v.ctypes.data_as(_f32_p) if v is not None else None,
+                                   _c.byref(done))
+        _check(code)
+        # (unpackbits gives 0s and 1s, which are valid bools: a view, not a copy)
+        spikes = np.unpackbits(bits, axis=1, count=self.size, bitorder="little").view(np.bool_)
+        return (spikes, v) if potentials else spikes
 
     def spikes(self):
         """Indices of the neurons that spiked in the last step (uint32, ascending)."""

@@ -243,6 +243,56 @@ class ArgumentTest(unittest.TestCase):
         with self.assertRaisesRegex(somas.SomasError, "threshold"):
             somas.Pool("LeakySoma", 2, params={"threshold": [-40.0, -90.0]})
 
+    def test_step_reads_the_array_as_it_is_now(self):
+        # step() keeps the last array's address: the same array changed in
+        # place, reshaped, or another array must all be read afresh.
+        a, b = somas.Pool("LeakySoma", 64), somas.Pool("LeakySoma", 64)
+        current = np.full(64, 200.0, dtype=np.float32)
+        other = np.linspace(0.0, 400.0, 64).astype(np.float32)
+        for t in range(12):
+            if t % 3 == 2:
+                current *= 1.5  # in place
+                current[t] = 900.0
+            x = other if t % 4 == 3 else current
+            spikes = a.step(x)
+            np.testing.assert_array_equal(spikes, b.step(np.array(x, copy=True)))
+            np.testing.assert_array_equal(a.potentials(), b.potentials())
+        strided = np.full(128, 300.0)[::2]  # float64, not contiguous: converted
+        np.testing.assert_array_equal(a.step(strided), b.step(np.full(64, 300.0, np.float32)))
+        a.step(current)
+        current.shape = (8, 8)  # the cached array, reshaped in place
+        with self.assertRaisesRegex(somas.SomasError, "step needs a 1-D array of 64 values"):
+            a.step(current)
+        with self.assertRaisesRegex(somas.SomasError, "step needs a 1-D array of 64 values"):
+            a.step(np.zeros(63, np.float32))
+
+    def test_run_steps_many_times_in_one_call(self):
+        a, b = somas.Pool("IzhikevichSoma", 37), somas.Pool("IzhikevichSoma", 37)
+        currents = np.random.default_rng(4).uniform(0, 300, (50, 37)).astype(np.float32)
+        spikes, v = a.run(currents, potentials=True)
+        self.assertEqual(spikes.shape, (50, 37))
+        self.assertEqual(spikes.dtype, np.bool_)
+        for t in range(50):
+            indices = b.step(currents[t])
+            np.testing.assert_array_equal(np.flatnonzero(spikes[t]), indices)
+            np.testing.assert_array_equal(v[t], b.potentials())
+        self.assertGreater(spikes.sum(), 10)
+        np.testing.assert_array_equal(a.run(currents[:3]), b.run(currents[:3]))
+        self.assertEqual(a.run(np.zeros((0, 37), np.float32)).shape, (0, 37))
+        # A non-finite current in step 2: steps 0..2 taken, the error names it.
+        bad = currents[:5].copy()
+        bad[2, 7] = np.nan
+        with self.assertRaisesRegex(somas.SomasError, "first at neuron 7.*in step 2 of the run"):
+            a.run(bad)
+        for t in range(3):  # the same three steps, one by one
+            try:
+                b.step(bad[t])
+            except somas.SomasError:
+                self.assertEqual(t, 2)
+        np.testing.assert_array_equal(a.potentials(), b.potentials())
+        with self.assertRaisesRegex(somas.SomasError, "run needs a 2-D array \\[steps, 37\\]"):
+            a.run(np.zeros((4, 36), np.float32))
+
     def test_the_seed_reaches_the_initializers(self):
         init = {"threshold": {"kind": "uniform", "min": -45.0, "max": -40.0}}
         a = somas.Pool("LeakySoma", 50, params=init, seed=1).param("threshold")
@@ -295,6 +345,7 @@ class HeaderTest(unittest.TestCase):
         "const double*": ctypes.POINTER(ctypes.c_double),
         "uint32_t*": ctypes.POINTER(ctypes.c_uint32), "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "const size_t*": ctypes.POINTER(ctypes.c_size_t),
+        "uint8_t*": ctypes.POINTER(ctypes.c_uint8),
         "const char* const*": ctypes.POINTER(ctypes.c_char_p),
         "const double* const*": ctypes.POINTER(ctypes.POINTER(ctypes.c_double)),
     }
