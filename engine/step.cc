@@ -100,11 +100,16 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
     std::memcpy(p.tail.data(), s.current + args.n_main, (p.size - args.n_main) * sizeof(float));
   }
   s.pool->spec->kernel(args, &outcome.result);
+  if (args.end == args.n_padded && p.size < p.padded) {
+    // The padding lanes (copies of the last neuron) may have fired: clear
+    // their bits now, before `after` reads the chunk's spikes.
+    p.spikes[p.size / kBlock] &= static_cast<uint16_t>((1u << (p.size % kBlock)) - 1);
+  }
   if (s.hooks && !RunHook(s.hooks->after, chunk, &outcome.message)) outcome.failed_hook = 2;
 }
 
 // Merges the chunks' reports (in neuron order, so the same whatever the
-// chunking) and clears the padding lanes' spike bits.
+// chunking).
 Status Finish(PreparedStep& s, StepReport* report) {
   PoolImpl& p = *s.pool;
   p.last_target = "unknown";
@@ -114,9 +119,6 @@ Status Finish(PreparedStep& s, StepReport* report) {
       p.last_target = o.result.target;
       break;
     }
-  }
-  if (p.size < p.padded) {
-    p.spikes[p.size / kBlock] &= static_cast<uint16_t>((1u << (p.size % kBlock)) - 1);
   }
   size_t count = 0, first = 0, failed = 0;
   const ChunkReport* first_failed = nullptr;

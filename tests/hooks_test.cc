@@ -184,12 +184,18 @@ TEST_F(HooksTest, AfterSeesTheChunksSpikesAndStates) {
   Pool pool = testing::MakePool("RefractoryLeakySoma", size);
   std::vector<float> current(size);
   for (size_t i = 0; i < size; ++i) current[i] = CurrentOf(i, 0) * 3;
+  current[size - 1] = 5000.0f;  // the last neuron (and so its padding copies) fires often
   std::vector<uint8_t> spikes(size, 2);
   std::vector<float> potential(size, NAN), refractory(size, NAN);
   StepHooks hooks;
   hooks.after = [&](const StepChunk& c) {
     const uint8_t* bits = pool.spike_bits();
     for (size_t i = c.begin; i < c.end; ++i) spikes[i] = (bits[i / 8] >> (i % 8)) & 1;
+    // Bits past the pool's end are zero already: an after hook may read
+    // whole bytes.
+    for (size_t i = c.end; i < (c.end + 7) / 8 * 8 && c.end == size; ++i) {
+      if ((bits[i / 8] >> (i % 8)) & 1) return Status::Error("bit " + std::to_string(i) + " set");
+    }
     Status s = pool.GetState("potential", c.begin, potential.data() + c.begin, c.end - c.begin);
     if (s.ok()) {
       s = pool.GetState("refractory_steps", c.begin, refractory.data() + c.begin,
@@ -207,6 +213,46 @@ TEST_F(HooksTest, AfterSeesTheChunksSpikesAndStates) {
     EXPECT_EQ(refractory, counters);
   }
   EXPECT_GT(pool.SpikeCount(), 0u);
+}
+
+// Padding lanes copy the last neuron and fire with it; an after hook sees
+// their bits cleared already (as spike_bits() promises), so it may read its
+// chunk's bits by whole bytes. A pool whose rest lies above its
+// threshold (as in the CUBA benchmark) fires with no input at all.
+TEST_F(HooksTest, AfterNeverSeesPaddingLanesSpike) {
+  for (size_t threads : {1, 2}) {
+    ASSERT_TRUE(SetThreads(threads).ok());
+    for (size_t size : {size_t{5}, size_t{17}, kHookChunk + 5, 2 * kHookChunk + 13}) {
+      PoolConfig config;
+      config.model = "LeakySoma";
+      config.size = size;
+      config.params = {{"potential_rest", ParamValue::Shared(-49)},
+                       {"threshold", ParamValue::Shared(-50)},
+                       {"potential_reset", ParamValue::Shared(-60)},
+                       {"potential_tau", ParamValue::Shared(2)}};
+      Pool pool;
+      ASSERT_TRUE(Pool::Create(config, &pool).ok());
+      std::vector<float> zero(size, 0.0f);
+      size_t last_fired = 0;
+      StepHooks hooks;
+      hooks.after = [&](const StepChunk& c) {
+        if (c.end != size) return Status();
+        const uint8_t* bits = pool.spike_bits();
+        last_fired += (bits[(size - 1) / 8] >> ((size - 1) % 8)) & 1;
+        for (size_t i = size; i < (size + 7) / 8 * 8; ++i) {  // the rest of the last byte
+          if ((bits[i / 8] >> (i % 8)) & 1) {
+            return Status::Error("padding bit " + std::to_string(i) + " set");
+          }
+        }
+        return Status();
+      };
+      for (int t = 0; t < 40; ++t) {
+        const Status s = pool.Step(zero.data(), size, hooks);
+        ASSERT_TRUE(s.ok()) << s.message();
+      }
+      EXPECT_GT(last_fired, 2u) << size;  // the last neuron (and its copies) fired
+    }
+  }
 }
 
 TEST_F(HooksTest, GetStateRangeChecksItsArguments) {
