@@ -78,9 +78,9 @@ class Ceiling {
     // the same cache sets a step does.
     for (size_t k = 0; k < traffic.states + traffic.reads; ++k) {
       AlignedArray<float>& f = (*floats)[k];
-      const size_t slot = k < traffic.states       ? kSlotStates + k
-                          : k == traffic.states    ? kSlotInput
-                                                   : kSlotConstants + (k - traffic.states - 1);
+      const size_t slot = k < traffic.states    ? kSlotStates + k
+                          : k == traffic.states ? kSlotInput
+                                                : kSlotConstants + (k - traffic.states - 1);
       if (f.size() != n_ || f.slot() != slot) f = AlignedArray<float>(n_, slot);
       for (size_t i = 0; i < n_; ++i) f[i] = 0.001f * static_cast<float>(i % 1000);
     }
@@ -321,8 +321,7 @@ void CreateBenchmark(benchmark::State& state, const ModelSpec* m, size_t size) {
 // What a step costs beyond its kernel, with the default thread setting:
 // the whole Pool::Step against the model's kernel called directly on the
 // same pool's arrays (the kernel's own per-call work included).
-void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
-                       bool kernel_only) {
+void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool kernel_only) {
   Pool pool;
   const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
   if (!created.ok()) {
@@ -415,8 +414,8 @@ std::vector<size_t> SweepSizes(size_t largest, const std::vector<size_t>& extra)
   return sizes;
 }
 
-void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra,
-                             int repetitions, double ceiling_seconds) {
+void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra, int repetitions,
+                             double ceiling_seconds) {
   // Each repetition builds its pool anew (its arrays land elsewhere): "max"
   // is the slowest repetition's time, "min" of fraction_of_ceiling its
   // worst fraction.

@@ -98,9 +98,9 @@ Status Pool::GetState(const std::string& name, size_t begin, float* out, size_t 
   if (begin > p.size || n > p.size - begin || (n && !out)) {
     return Status::Error(p.Label() + ": GetState of neurons [" + std::to_string(begin) + ", " +
                          std::to_string(begin) + " + " + std::to_string(n) + ") " +
-                         (n && !out ? "into a null buffer" : "is outside the pool's " +
-                                                                 std::to_string(p.size) +
-                                                                 " neurons"));
+                         (n && !out
+                              ? "into a null buffer"
+                              : "is outside the pool's " + std::to_string(p.size) + " neurons"));
   }
   const StateSpec& state = p.spec->states[index];
   if (state.counter) {

@@ -29,7 +29,7 @@ inline constexpr size_t kPlacementStride = 35 * 64;
 inline constexpr size_t kPlacedBytes = size_t{1} << 20;
 
 // The slots of a pool's arrays: each array a kernel streams has its own.
-inline constexpr size_t kSlotStates = 0;      // + float state index (kMaxFloatStates: 3)
+inline constexpr size_t kSlotStates = 0;  // + float state index (kMaxFloatStates: 3)
 inline constexpr size_t kSlotCounter = 8;
 inline constexpr size_t kSlotSpikes = 9;
 inline constexpr size_t kSlotConstants = 10;  // + constant index (kMaxConstants: 16)

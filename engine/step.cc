@@ -39,8 +39,8 @@ struct PreparedStep {
   ChunkReport* outcomes = nullptr;  // one per chunk: the pool's chunk_reports
 };
 
-Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads,
-               const StepHooks* hooks, size_t pool_index, PreparedStep* out) {
+Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads, const StepHooks* hooks,
+               size_t pool_index, PreparedStep* out) {
   if (n != p.size || !current) {
     return Status::Error(p.Label() + " pool of " + std::to_string(p.size) + " neurons: step got " +
                          std::to_string(current ? n : 0) + " input currents");
@@ -241,21 +241,24 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   const InStep in_step;
   for (size_t i = 0; i < count; ++i) {
     PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
-    Status status =
-        Prepare(*impl, steps[i].current, steps[i].n, threads, hooks, i, &prepared[i]);
+    Status status = Prepare(*impl, steps[i].current, steps[i].n, threads, hooks, i, &prepared[i]);
     if (!status.ok()) return status;  // checked above; cannot happen
     first_task[i + 1] = first_task[i] + prepared[i].chunks;
   }
-  ParallelFor(first_task[count], threads, [&](size_t task, size_t thread) {
-    const size_t i =
-        std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
-    RunChunk(prepared[i], task - first_task[i], thread);
-  }, true);
+  ParallelFor(
+      first_task[count], threads,
+      [&](size_t task, size_t thread) {
+        const size_t i =
+            std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
+        RunChunk(prepared[i], task - first_task[i], thread);
+      },
+      true);
   // The first error in list order; a hook's failure before a non-finite input's.
   Status first_error, first_hook_error;
   for (size_t i = 0; i < count; ++i) {
     const Status status = Finish(prepared[i], &steps[i].report);
-    if (status.code() == StatusCode::kHookFailed && first_hook_error.ok()) first_hook_error = status;
+    if (status.code() == StatusCode::kHookFailed && first_hook_error.ok())
+      first_hook_error = status;
     if (!status.ok() && first_error.ok()) first_error = status;
   }
   return first_hook_error.ok() ? first_error : first_hook_error;
@@ -313,8 +316,8 @@ Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_b
     }
     if (done) *done = t + 1;
     if (!status.ok()) {
-      return Status::Error(status.code(), status.message() + " (in step " + std::to_string(t) +
-                                              " of the run)");
+      return Status::Error(status.code(),
+                           status.message() + " (in step " + std::to_string(t) + " of the run)");
     }
   }
   return Status();

@@ -72,10 +72,12 @@ int StepPoolsC(const char* call, somas_pool* const* pools, const float* const* c
   return Guard(call, [&] {
     std::vector<somas::PoolStep> steps(count);
     for (size_t i = 0; i < count; ++i) {
-      if (!pools[i]) return Fail(SOMAS_ERR_ARGUMENT, std::string(call) + ": pools[" +
-                                                         std::to_string(i) + "] is NULL");
-      if (!currents[i]) return Fail(SOMAS_ERR_ARGUMENT, std::string(call) + ": currents[" +
-                                                            std::to_string(i) + "] is NULL");
+      if (!pools[i])
+        return Fail(SOMAS_ERR_ARGUMENT,
+                    std::string(call) + ": pools[" + std::to_string(i) + "] is NULL");
+      if (!currents[i])
+        return Fail(SOMAS_ERR_ARGUMENT,
+                    std::string(call) + ": currents[" + std::to_string(i) + "] is NULL");
       steps[i].pool = &pools[i]->pool;
       steps[i].current = currents[i];
       steps[i].n = n[i];
@@ -134,8 +136,8 @@ int somas_step_pools(somas_pool* const* pools, const float* const* currents, con
   return StepPoolsC("somas_step_pools", pools, currents, n, count, nullptr);
 }
 
-int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents,
-                            const size_t* n, size_t count, const somas_step_hooks* hooks) {
+int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents, const size_t* n,
+                            size_t count, const somas_step_hooks* hooks) {
   if (!hooks) return Null("somas_step_pools_hooked", "hooks");
   return StepPoolsC("somas_step_pools_hooked", pools, currents, n, count, hooks);
 }
@@ -308,8 +310,8 @@ int somas_pool_set_param_values(somas_pool* pool, const char* name, const double
   });
 }
 
-int somas_pool_set_params(somas_pool* pool, const char* const* names,
-                          const double* const* values, const size_t* n, size_t count) {
+int somas_pool_set_params(somas_pool* pool, const char* const* names, const double* const* values,
+                          const size_t* n, size_t count) {
   if (!pool) return Null("somas_pool_set_params", "pool");
   if (count && !names) return Null("somas_pool_set_params", "names");
   if (count && !values) return Null("somas_pool_set_params", "values");
@@ -318,7 +320,8 @@ int somas_pool_set_params(somas_pool* pool, const char* const* names,
     std::map<std::string, somas::ParamValue> params;
     for (size_t i = 0; i < count; ++i) {
       const std::string at = "somas_pool_set_params: ";
-      if (!names[i]) return Fail(SOMAS_ERR_ARGUMENT, at + "names[" + std::to_string(i) + "] is NULL");
+      if (!names[i])
+        return Fail(SOMAS_ERR_ARGUMENT, at + "names[" + std::to_string(i) + "] is NULL");
       if (!values[i]) {
         return Fail(SOMAS_ERR_ARGUMENT, at + "values[" + std::to_string(i) + "] is NULL");
       }

@@ -315,9 +315,9 @@ inline constexpr size_t kHookChunk = 8192;
 
 // One chunk, as a hook sees it.
 struct StepChunk {
-  size_t pool = 0;    // the pool's index in StepPools' list (0 for Pool::Step)
-  size_t index = 0;   // the chunk's number within its pool
-  size_t begin = 0;   // its neurons: [begin, end), begin = index * kHookChunk
+  size_t pool = 0;   // the pool's index in StepPools' list (0 for Pool::Step)
+  size_t index = 0;  // the chunk's number within its pool
+  size_t begin = 0;  // its neurons: [begin, end), begin = index * kHookChunk
   size_t end = 0;
   size_t thread = 0;  // the thread running it: 0 (the caller) .. Threads() - 1
 };
@@ -399,8 +399,7 @@ class Pool {
   }
   // The same step with the embedder's code run beside each chunk (StepHooks,
   // below): a chunk is stepped only if its `before` hook succeeds.
-  Status Step(const float* current, size_t n, const StepHooks& hooks,
-              StepReport* report = nullptr);
+  Status Step(const float* current, size_t n, const StepHooks& hooks, StepReport* report = nullptr);
   // `steps` steps in one call: step t takes currents[t * n .. (t + 1) * n)
   // (n == size()). After each step its spike bits go to
   // spike_bits[t * B .. (t + 1) * B), B = (size() + 7) / 8 bytes laid out as

@@ -99,9 +99,9 @@ int somas_step_pools(somas_pool* const* pools, const float* const* currents, con
  * may be NULL; `hooks` itself may not. */
 #define SOMAS_HOOK_CHUNK 8192
 typedef struct somas_chunk {
-  size_t pool;   /* the pool's index in somas_step_pools_hooked's list (0 for one pool) */
-  size_t index;  /* the chunk's number within its pool */
-  size_t begin;  /* neurons [begin, end); begin = index * SOMAS_HOOK_CHUNK */
+  size_t pool;  /* the pool's index in somas_step_pools_hooked's list (0 for one pool) */
+  size_t index; /* the chunk's number within its pool */
+  size_t begin; /* neurons [begin, end); begin = index * SOMAS_HOOK_CHUNK */
   size_t end;
   size_t thread; /* 0 .. somas_threads() - 1 */
 } somas_chunk;
@@ -113,8 +113,8 @@ typedef struct somas_step_hooks {
 } somas_step_hooks;
 int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,
                            const somas_step_hooks* hooks);
-int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents,
-                            const size_t* n, size_t count, const somas_step_hooks* hooks);
+int somas_step_pools_hooked(somas_pool* const* pools, const float* const* currents, const size_t* n,
+                            size_t count, const somas_step_hooks* hooks);
 
 /* `steps` steps in one call: step t takes currents_pA[t * n ..] (n == size);
  * its spike bits (as somas_pool_spike_bits, (size + 7) / 8 bytes) go to
@@ -164,8 +164,8 @@ int somas_pool_set_param_at(somas_pool* pool, const char* name, size_t neuron, d
  * end state is valid): parameter names[i] gets values[i][0 .. n[i]), n[i]
  * being 1 (one value for every neuron) or the pool's size. A name given
  * twice is SOMAS_ERR_INVALID. On error the pool is unchanged. */
-int somas_pool_set_params(somas_pool* pool, const char* const* names,
-                          const double* const* values, const size_t* n, size_t count);
+int somas_pool_set_params(somas_pool* pool, const char* const* names, const double* const* values,
+                          const size_t* n, size_t count);
 
 /* Checkpoints: save writes the whole pool (atomically, through a temporary
  * file); load reads one back into a pool of the same model and size. On any

@@ -274,8 +274,7 @@ TEST(CApiTest, SetParamsTakesSeveralParametersAtOnce) {
             std::string::npos);
   EXPECT_EQ(Observe(pool), before);
   threshold[7] = -60.0;
-  ASSERT_EQ(somas_pool_set_params(pool, names, values, lengths, 2), SOMAS_OK)
-      << somas_last_error();
+  ASSERT_EQ(somas_pool_set_params(pool, names, values, lengths, 2), SOMAS_OK) << somas_last_error();
   std::vector<float> got(kSize);
   ASSERT_EQ(somas_pool_get_param(pool, "threshold", got.data(), kSize), SOMAS_OK);
   EXPECT_EQ(got[7], -60.0f);

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <map>
 #include <mutex>
-#include <set>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -198,8 +198,7 @@ TEST_F(HooksTest, AfterSeesTheChunksSpikesAndStates) {
     }
     Status s = pool.GetState("potential", c.begin, potential.data() + c.begin, c.end - c.begin);
     if (s.ok()) {
-      s = pool.GetState("refractory_steps", c.begin, refractory.data() + c.begin,
-                        c.end - c.begin);
+      s = pool.GetState("refractory_steps", c.begin, refractory.data() + c.begin, c.end - c.begin);
     }
     return s;
   };
@@ -263,8 +262,7 @@ TEST_F(HooksTest, GetStateRangeChecksItsArguments) {
   for (auto [begin, n] : {std::pair<size_t, size_t>{93, 8}, {101, 0}, {1, SIZE_MAX}}) {
     const Status s = pool.GetState("potential", begin, out, n);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << begin << " " << n;
-    EXPECT_NE(s.message().find("outside the pool's 100 neurons"), std::string::npos)
-        << s.message();
+    EXPECT_NE(s.message().find("outside the pool's 100 neurons"), std::string::npos) << s.message();
   }
   EXPECT_NE(pool.GetState("potential", 0, nullptr, 1).message().find("null buffer"),
             std::string::npos);
@@ -284,9 +282,9 @@ struct Failure {
 TEST_F(HooksTest, AHookErrorStopsItsChunkAndIsReported) {
   for (size_t threads : {1, 2, 3}) {
     ASSERT_TRUE(SetThreads(threads).ok());
-    for (const Failure& f : {Failure{0, 1, true, false}, Failure{0, 0, false, false},
-                             Failure{0, 3, true, true}, Failure{1, 0, true, false},
-                             Failure{1, 1, false, true}}) {
+    for (const Failure& f :
+         {Failure{0, 1, true, false}, Failure{0, 0, false, false}, Failure{0, 3, true, true},
+          Failure{1, 0, true, false}, Failure{1, 1, false, true}}) {
       SCOPED_TRACE("threads " + std::to_string(threads) + ", pool " + std::to_string(f.pool) +
                    ", chunk " + std::to_string(f.chunk) + (f.before ? ", before" : ", after"));
       const size_t sizes[2] = {3 * kHookChunk + 5, 2 * kHookChunk};
@@ -390,9 +388,7 @@ TEST_F(HooksTest, HookFailureAndNonFiniteInput) {
   std::vector<float> current(pool.size(), 100.0f);
   current[kHookChunk + 3] = NAN;
   StepHooks hooks;
-  hooks.after = [](const StepChunk& c) {
-    return c.index == 0 ? Status::Error("full") : Status();
-  };
+  hooks.after = [](const StepChunk& c) { return c.index == 0 ? Status::Error("full") : Status(); };
   StepReport report;
   const Status s = pool.Step(current.data(), current.size(), hooks, &report);
   EXPECT_EQ(s.code(), StatusCode::kHookFailed) << s.message();
@@ -428,8 +424,7 @@ TEST_F(HooksTest, BadArgumentsRunNoHook) {
     return Status();
   };
   std::vector<float> current(99, 1.0f);
-  EXPECT_EQ(pool.Step(current.data(), current.size(), hooks).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(pool.Step(current.data(), current.size(), hooks).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(pool.Step(nullptr, 100, hooks).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Pool().Step(current.data(), 99, hooks).code(), StatusCode::kEmptyPool);
   PoolStep step{&pool, current.data(), 99, {}};
@@ -478,9 +473,8 @@ NetworkRun Network(size_t threads, size_t chunk) {
   EXPECT_TRUE(SetThreads(threads).ok());
   SetChunkNeuronsForTest(chunk);
   const size_t size = 5 * kHookChunk + 77;
-  testing::Scenario sc =
-      testing::MakeScenario(*BuiltinRegistry().Find("AdaptiveExponentialSoma", nullptr), size, 0.5,
-                            true, 5);
+  testing::Scenario sc = testing::MakeScenario(
+      *BuiltinRegistry().Find("AdaptiveExponentialSoma", nullptr), size, 0.5, true, 5);
   Pool pool;
   EXPECT_TRUE(Pool::Create(sc.config, &pool).ok());
   std::vector<float> synapse(size, 0.0f), current(size), hits(size, 0.0f);
@@ -587,8 +581,9 @@ TEST_F(HooksTest, CAbi) {
 
   record.fail_chunk = 1;
   EXPECT_EQ(somas_pool_step_hooked(pool, current.data(), current.size(), &hooks), SOMAS_ERR_HOOK);
-  EXPECT_NE(std::string(somas_last_error()).find("chunk 1, neurons [8192, 16384): the hook "
-                                                 "returned 7"),
+  EXPECT_NE(std::string(somas_last_error())
+                .find("chunk 1, neurons [8192, 16384): the hook "
+                      "returned 7"),
             std::string::npos)
       << somas_last_error();
 
@@ -596,8 +591,7 @@ TEST_F(HooksTest, CAbi) {
   somas_pool* pools[2] = {pool, plain};
   const size_t n[2] = {20000, 20000};
   record.fail_chunk = -1;
-  EXPECT_EQ(somas_step_pools_hooked(pools, currents, n, 2, &hooks), SOMAS_OK)
-      << somas_last_error();
+  EXPECT_EQ(somas_step_pools_hooked(pools, currents, n, 2, &hooks), SOMAS_OK) << somas_last_error();
   EXPECT_EQ(somas_pool_step_hooked(pool, current.data(), 20000, nullptr), SOMAS_ERR_ARGUMENT);
   EXPECT_NE(std::string(somas_last_error()).find("hooks is NULL"), std::string::npos);
   EXPECT_EQ(somas_pool_step_hooked(nullptr, current.data(), 20000, &hooks), SOMAS_ERR_ARGUMENT);

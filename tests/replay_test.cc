@@ -435,8 +435,7 @@ TEST(StreamingTest, MemoryDoesNotGrowWithSteps) {
   // Reading all of the long input, or keeping its 160 MB of potentials,
   // would add 160 MB or more; allocator and I/O slack on a busy machine once
   // added 4.8 MB (11%) to a 44 MB baseline, so the bound is 16 MB.
-  EXPECT_LT(peak[1], peak[0] + 16 * 1024)
-      << "peak resident KiB: " << peak[0] << " vs " << peak[1];
+  EXPECT_LT(peak[1], peak[0] + 16 * 1024) << "peak resident KiB: " << peak[0] << " vs " << peak[1];
   std::string potentials;
   ASSERT_TRUE(ReadFile(dir + "/stream_long/potential.npy", &potentials, 1ull << 30).ok());
   Matrix m;

@@ -1,7 +1,8 @@
 // The Vogels-Abbott CUBA network (benchmark 2 of Brette et al. 2007) on
 // somas: one StrictRefractoryLeakySoma pool per process, stepped with
 // somas's threads, the synaptic currents computed in the step's hooks;
-// synapses, spike exchange and statistics are the example's own. Built twice: //examples/cuba (one process) and
+// synapses, spike exchange and statistics are the example's own. Built twice: //examples/cuba (one
+// process) and
 // //examples/cuba:cuba_mpi (Open MPI; neurons split across ranks). Both give
 // the same spikes for the same seed. See examples/cuba/README.md.
 //
