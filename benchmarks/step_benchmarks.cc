@@ -34,6 +34,13 @@ PoolConfig BenchConfig(const ModelSpec& m, size_t size, bool per_neuron) {
   return config;
 }
 
+// Reports neuron_updates_per_s: `neurons` updated per iteration.
+void CountUpdates(benchmark::State& state, size_t neurons) {
+  state.counters["neuron_updates_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(neurons),
+                         benchmark::Counter::kIsRate);
+}
+
 // Memory traffic of one neuron-step: the current, each float state read and
 // written, the counter read and written, each per-neuron constant read, and
 // the spike bit.
@@ -226,9 +233,7 @@ void SilentBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
     if (!pool.Step(zero).ok()) return state.SkipWithError("step failed");
     benchmark::ClobberMemory();
   }
-  state.counters["neuron_updates_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
-                         benchmark::Counter::kIsRate);
+  CountUpdates(state, size);
 }
 
 void ThreadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, size_t threads,
@@ -271,9 +276,7 @@ void HookedBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, b
     if (!pool.Step(current.data(), size, hooks).ok()) return state.SkipWithError("step failed");
     benchmark::ClobberMemory();
   }
-  state.counters["neuron_updates_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
-                         benchmark::Counter::kIsRate);
+  CountUpdates(state, size);
   (void)SetThreads(0);  // a valid count: cannot fail
 }
 
@@ -343,9 +346,7 @@ void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
     }
     benchmark::ClobberMemory();
   }
-  state.counters["neuron_updates_per_s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * static_cast<double>(size),
-                         benchmark::Counter::kIsRate);
+  CountUpdates(state, size);
 }
 
 // StepPools over `count` pools of `size` neurons (a simulator's many small
@@ -365,9 +366,7 @@ void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t coun
     if (!StepPools(steps.data(), steps.size()).ok()) return state.SkipWithError("step failed");
     benchmark::ClobberMemory();
   }
-  state.counters["neuron_updates_per_s"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * static_cast<double>(count * size),
-      benchmark::Counter::kIsRate);
+  CountUpdates(state, count * size);
 }
 
 // The cost of one parallel region with nothing to do: waking the workers,

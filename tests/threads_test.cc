@@ -281,6 +281,12 @@ TEST(WorkersTest, ChunksAreWholeCacheLinesOfEveryArray) {
   }
   // At 1M neurons on 2 threads: a handful of chunks per thread.
   EXPECT_EQ((size_t{1} << 20) / ChunkNeurons(size_t{1} << 20, 2), 8u);
+  // Small pools do not pay for a parallel region (docs/embedding.md):
+  // 8,192 neurons stay one chunk on 2 threads (the documented 16,384 per
+  // thread), 16,384 become two, 1,024 on 64 threads one.
+  EXPECT_EQ(ChunkNeurons(8192, 2), 8192u);
+  EXPECT_EQ(ChunkNeurons(16384, 2), 8192u);
+  EXPECT_EQ(ChunkNeurons(1024, 64), 8192u);
 }
 
 }  // namespace
