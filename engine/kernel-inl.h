@@ -195,21 +195,32 @@ HWY_INLINE void ForEachBlock(const KernelArgs& a, KernelResult* r, const Body& b
 
   size_t i0 = a.begin;
   if constexpr (kVectors == 1) {
-    // A block is one vector here: take two at a time, so that the two
-    // neurons' independent dependency chains sit side by side in one basic
-    // block for the scheduler and the out-of-order core.
-    for (; i0 + 2 * kBlock <= a.end && i0 + 2 * kBlock <= n_main; i0 += 2 * kBlock) {
-      const VF in0 = hn::LoadU(d, main_current + i0);
-      const VF in1 = hn::LoadU(d, main_current + i0 + kBlock);
-      const VF zero_if_finite = hn::Add(hn::Sub(in0, in0), hn::Sub(in1, in1));
+    // A block is one vector here: take four at a time, so that their
+    // independent dependency chains sit side by side in one basic block for
+    // the scheduler and the out-of-order core (measured on Zen 5, AVX3, 1M
+    // neurons: ExponentialSoma 18% faster than two at a time, the others
+    // unchanged; eight at a time was slower).
+    constexpr size_t kInFlight = 4;
+    for (; i0 + kInFlight * kBlock <= a.end && i0 + kInFlight * kBlock <= n_main;
+         i0 += kInFlight * kBlock) {
+      VF in[kInFlight];
+      VF zero_if_finite = hn::Zero(d);
+#pragma GCC unroll 8
+      for (size_t j = 0; j < kInFlight; ++j) {
+        in[j] = hn::LoadU(d, main_current + i0 + j * kBlock);
+        zero_if_finite = hn::Add(zero_if_finite, hn::Sub(in[j], in[j]));
+      }
       if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {
-        const MF spike0 = body(i0, in0);
-        const MF spike1 = body(i0 + kBlock, in1);
-        spikes[i0 / kBlock] = static_cast<uint16_t>(MaskBits(d, spike0));
-        spikes[i0 / kBlock + 1] = static_cast<uint16_t>(MaskBits(d, spike1));
+        MF spike[kInFlight];
+#pragma GCC unroll 8
+        for (size_t j = 0; j < kInFlight; ++j) spike[j] = body(i0 + j * kBlock, in[j]);
+#pragma GCC unroll 8
+        for (size_t j = 0; j < kInFlight; ++j) {
+          spikes[i0 / kBlock + j] = static_cast<uint16_t>(MaskBits(d, spike[j]));
+        }
       } else {
-        one_block(i0);
-        one_block(i0 + kBlock);
+#pragma GCC unroll 8
+        for (size_t j = 0; j < kInFlight; ++j) one_block(i0 + j * kBlock);
       }
     }
   }

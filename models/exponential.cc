@@ -41,11 +41,10 @@ enum Param {
 enum Constant {
   kExpScale,  // dt / potential_tau
   kExpResistance,
-  kExpTheta,              // threshold - rest
-  kExpReset,              // potential_reset - rest
-  kExpSlope,              // spike_slope D
-  kExpInvSlope,           // 1 / D
-  kExpRheobaseOverSlope,  // (rheobase_threshold - rest) / D
+  kExpTheta,       // threshold - rest
+  kExpReset,       // potential_reset - rest
+  kExpLog2Scale,   // log2(e) / D
+  kExpLog2Offset,  // log2(e) (rheobase_threshold - rest) / D - log2(D)
   kExpCooldownSteps,
   kExpThresholdDecay,
   kExpThresholdDelta,
@@ -62,50 +61,48 @@ namespace somas {
 namespace HWY_NAMESPACE {
 using namespace exponential;  // NOLINT(google-build-using-namespace): the family's own names
 
-// e^x for finite x <= kMaxExpArgument; exactly 0 for x < kMinExpArgument.
-// x = q ln2 + r with q = round(x / ln2) (the 1.5 * 2^23 rounding trick) and
-// |r| <= ln2 / 2 (ln2 in two parts, so qf * ln2_hi is exact); e^r by its
-// Taylor series to r^7 (truncation below 5.4e-9 relative, evaluated by
-// Estrin's scheme), scaled by 2^q
-// built in the exponent bits. Relative error at most 1.8e-7 (1.5 ULP) over
-// [-80, 88] on every target (tests/models_test.cc measures it against double
-// exp at 2^20 points on each and fails above 1.8e-7; a series one term
-// shorter, 2.9e-7, would fail). About 18 operations per vector
-// where Highway's general Exp took about 29 here, and a dependency chain half as
-// long.
-HWY_INLINE VF FastExp(DF d, VF x) {
+// 2^y for finite y <= kMaxExp2Argument; exactly 0 for y < kMinExp2Argument.
+// y = q + f with q = round(y) (the 1.5 * 2^23 rounding trick; y - q is exact)
+// and |f| <= 1/2; 2^f by a degree-6 polynomial fitted for relative error
+// (2.0e-9 on [-1/2, 1/2], evaluated by Estrin's scheme), scaled by 2^q built
+// in the exponent bits. Relative error at most 1.8e-7 (1.5 ULP) over
+// [-126, 127] on every target (tests/models_test.cc measures it against
+// double exp2 at 2^20 points on each and fails above 1.8e-7; a polynomial
+// one degree lower, 9e-8 before rounding, fails). Base 2 needs no ln 2
+// reduction (two multiply-adds in base e), and the kernel folds log2(e) and
+// the slope D into the constants of its argument: 14 operations per vector,
+// where a base-e exp with the same error took 17 and a multiply for D.
+HWY_INLINE VF FastExp2(DF d, VF y) {
   const VF magic = hn::Set(d, 12582912.0f);  // 1.5 * 2^23
-  const VF t = hn::MulAdd(x, hn::Set(d, 1.44269504088896341f), magic);
-  const VF q = hn::Sub(t, magic);
-  VF r = hn::NegMulAdd(q, hn::Set(d, 0.693145751953125f), x);
-  r = hn::NegMulAdd(q, hn::Set(d, 1.428606765330187045e-6f), r);
-  // Estrin's scheme: the dependency chain is 3 multiply-adds deep, not 7,
-  // so the out-of-order core overlaps more neurons.
-  const VF r2 = hn::Mul(r, r);
-  const VF r4 = hn::Mul(r2, r2);
-  const VF p01 = hn::MulAdd(r, hn::Set(d, 1.0f), hn::Set(d, 1.0f));
-  const VF p23 = hn::MulAdd(r, hn::Set(d, 1.0f / 6), hn::Set(d, 0.5f));
-  const VF p45 = hn::MulAdd(r, hn::Set(d, 1.0f / 120), hn::Set(d, 1.0f / 24));
-  const VF p67 = hn::MulAdd(r, hn::Set(d, 1.0f / 5040), hn::Set(d, 1.0f / 720));
-  const VF p = hn::MulAdd(hn::MulAdd(p67, r2, p45), r4, hn::MulAdd(p23, r2, p01));
+  const VF t = hn::Add(y, magic);
+  const VF f = hn::Sub(y, hn::Sub(t, magic));
+  // Estrin's scheme: the dependency chain is 3 multiply-adds deep, not 6.
+  const VF f2 = hn::Mul(f, f);
+  const VF f4 = hn::Mul(f2, f2);
+  const VF p01 = hn::MulAdd(f, hn::Set(d, 0.693147182464599609375f), hn::Set(d, 1.0f));
+  const VF p23 = hn::MulAdd(f, hn::Set(d, 0.055503323674201965f), hn::Set(d, 0.24022647738456726f));
+  const VF p45 =
+      hn::MulAdd(f, hn::Set(d, 0.0013398939045146108f), hn::Set(d, 0.009618437848985195f));
+  const VF p6 = hn::Set(d, 0.00015353309572674334f);
+  const VF p = hn::MulAdd(hn::MulAdd(p6, f2, p45), f4, hn::MulAdd(p23, f2, p01));
   // t's low mantissa bits hold q (two's complement); shifted into the
-  // exponent field and biased, they are 2^q (q in [-116, 127] here).
+  // exponent field and biased, they are 2^q (q in [-126, 127] here).
   const DI di;
   const VF scale =
       hn::BitCast(d, hn::Add(hn::ShiftLeft<23>(hn::BitCast(di, t)), hn::Set(di, 127 << 23)));
-  return hn::IfThenElseZero(hn::Ge(x, hn::Set(d, kMinExpArgument)), hn::Mul(p, scale));
+  return hn::IfThenElseZero(hn::Ge(y, hn::Set(d, kMinExp2Argument)), hn::Mul(p, scale));
 }
 
-HWY_NOINLINE void ExpForTestImpl(const float* x, float* out, size_t n) {
+HWY_NOINLINE void Exp2ForTestImpl(const float* x, float* out, size_t n) {
   const DF d;
   for (size_t i = 0; i < n; i += hn::Lanes(d)) {
-    hn::StoreU(FastExp(d, hn::LoadU(d, x + i)), d, out + i);
+    hn::StoreU(FastExp2(d, hn::LoadU(d, x + i)), d, out + i);
   }
 }
 
 // One fused pass over the pool (docs/models.md, "Exponential family"),
 // forward Euler, potentials relative to potential_rest in mV, current in pA:
-//   x = (min(v, theta) - V_T) / D, capped at 88 before the vector exp
+//   x = (min(v, theta) - V_T) / D
 //   integrate: v += scale * (-v + D exp(x) + R I)   (I ignored while not ready;
 //              AdEx: R (I - w) in place of R I)
 //   fire:      spike = v > theta (+ e) and ready; where spike v = v_reset;
@@ -113,8 +110,11 @@ HWY_NOINLINE void ExpForTestImpl(const float* x, float* out, size_t n) {
 //              AdEx: w += (dt / adaptation_tau) (a v - w) + b spike;
 //              adaptive threshold: e = threshold_decay * e + delta * spike
 // Reads and writes v (state 0), w or e (state 1) and the counter once each.
-// FastExp (above) is accurate to 1.8e-7 relative (1.5 ULP); the cap keeps its argument inside
-// its range, and the overflow rule (schema) keeps D exp(x) <= 1e30.
+// D exp(x) is computed as 2^y with y = log2(e) x + log2(D) = min(v, theta)
+// log2(e) / D - (log2(e) V_T / D - log2(D)): one multiply-add from two
+// derived constants, then FastExp2 (above, 1.5 ULP). No cap is needed: the
+// overflow rule (schema) keeps D exp(x) <= 1e30 at min(v, theta) <= theta,
+// so y <= log2(1e30) = 99.7, inside FastExp2's range (<= 127).
 // States stay within +-1e30; decaying states are flushed to 0 below 1e-30.
 template <bool kRefractory, bool kAdEx, bool kAdaptiveThreshold>
 HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
@@ -142,9 +142,8 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
         drive = hn::Mul(resistance, current);
       }
 
-      VF x = hn::MulSub(hn::Min(v, theta), k(kExpInvSlope, i), k(kExpRheobaseOverSlope, i));
-      x = hn::Min(x, hn::Set(d, kMaxExpArgument));
-      const VF exp_term = hn::Mul(k(kExpSlope, i), FastExp(d, x));
+      const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
+      const VF exp_term = FastExp2(d, y);
       const VF slope = hn::Add(hn::Sub(exp_term, v), drive);
       v = Bound(d, hn::MulAdd(k(kExpScale, i), slope, v));
 
@@ -207,10 +206,10 @@ HWY_AFTER_NAMESPACE();
 
 namespace somas {
 
-HWY_EXPORT(ExpForTestImpl);
+HWY_EXPORT(Exp2ForTestImpl);
 
-void ExpForTest(const float* x, float* out, size_t n) {
-  HWY_DYNAMIC_DISPATCH(ExpForTestImpl)(x, out, n);
+void Exp2ForTest(const float* x, float* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(Exp2ForTestImpl)(x, out, n);
 }
 
 namespace {
@@ -238,6 +237,7 @@ void RunSimplifiedAdaptiveExponentialStep(const KernelArgs& a, KernelResult* r) 
 // D exp((theta - V_T) / D), the largest value the exponential term takes, may
 // not exceed this (docs/models.md).
 constexpr double kMaxExponentialTerm = 1e30;
+constexpr double kLog2E = 1.44269504088896340736;
 
 const char kReference[] =
     "Fourcaud-Trocme, Hansel, van Vreeswijk, Brunel, J. Neurosci. 23(37):11628 (2003); "
@@ -263,9 +263,8 @@ void DeriveExponential(NeuronParams p, double dt, double* k) {
   k[kExpResistance] = p[kResistance];
   k[kExpTheta] = p[kThreshold] - p[kRest];
   k[kExpReset] = p[kReset] - p[kRest];
-  k[kExpSlope] = p[kSlope];
-  k[kExpInvSlope] = 1.0 / p[kSlope];
-  k[kExpRheobaseOverSlope] = (p[kRheobase] - p[kRest]) / p[kSlope];
+  k[kExpLog2Scale] = kLog2E / p[kSlope];
+  k[kExpLog2Offset] = kLog2E * (p[kRheobase] - p[kRest]) / p[kSlope] - std::log2(p[kSlope]);
   for (int c = kExpCooldownSteps; c <= kExpAdaptationB; ++c) k[c] = 0.0;
 }
 

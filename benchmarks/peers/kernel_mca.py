@@ -88,6 +88,14 @@ def hot_loop(obj, kernel, target):
     return [t for _, t in body[best[0]:best[1]] if not t.startswith("j")]
 
 
+def llvm_mca():
+    """The newest llvm-mca installed (Debian's llvm-19 models Zen 4 and Zen 5)."""
+    found = sorted(glob.glob("/usr/bin/llvm-mca-[0-9]*"), key=lambda p: int(p.rsplit("-", 1)[1]))
+    if not found:
+        sys.exit("llvm-mca not found: apt-get install llvm (or llvm-19 for -mcpu=znver5)")
+    return found[-1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("kernel", help="e.g. LeakyStep, AdaptiveExponentialStep, IzhikevichStep")
@@ -99,7 +107,7 @@ def main():
     with tempfile.NamedTemporaryFile("w", suffix=".s") as f:
         f.write("\n".join(l.replace("0x0(%rip)", "constant(%rip)") for l in loop) + "\n")
         f.flush()
-        out = subprocess.run(["llvm-mca-14", f"-mcpu={mcpu}", "-iterations=200", f.name],
+        out = subprocess.run([llvm_mca(), f"-mcpu={mcpu}", "-iterations=200", f.name],
                              check=True, capture_output=True, text=True).stdout
     cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1)) / 200
     bound = float(re.search(r"Block RThroughput:\s+([\d.]+)", out).group(1))
