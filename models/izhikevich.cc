@@ -23,8 +23,8 @@ enum Constant {
   kIzhResistance,
   kIzhThreshold,
   kIzhReset,  // c
-  kIzhDtA,    // dt * recovery_timescale
-  kIzhB,      // recovery_sensitivity
+  kIzhKeepU,  // 1 - dt * recovery_timescale
+  kIzhDtAB,   // dt * recovery_timescale * recovery_sensitivity
   kIzhD,      // recovery_update
   kIzhFloor,  // potential_floor
 };
@@ -52,8 +52,9 @@ using namespace izhikevich;  // NOLINT(google-build-using-namespace): the model'
 // v + h f, not an expanded polynomial in v, keeps the rounding in the small
 // increment (the expanded form, terms of +-260 mV that cancel, moved a
 // neuron by 0.2 mV in reference_test). Reads and writes v
-// (state 0) and u (state 1) once each. b v is bounded to +-1e30 so that no
-// product overflows; u stays within +-1e30 and is flushed to 0 below 1e-30.
+// (state 0) and u (state 1) once each. u stays within +-1e30 (a product
+// that overflowed to +-inf is clamped there; v is finite, so no inf - inf)
+// and is flushed to 0 below 1e-30.
 HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
   float* HWY_RESTRICT potential = a.state[0];
@@ -71,8 +72,9 @@ HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
         v = hn::MulAdd(half_dt, f, v);
         v = hn::Min(hn::Max(v, floor), ceiling);
       }
-      const VF target = Bound(d, hn::Mul(k(kIzhB, i), v));
-      u = hn::MulAdd(k(kIzhDtA, i), hn::Sub(target, u), u);
+      // u + dt a (b v - u) as (1 - dt a) u + (dt a b) v: the first product
+      // does not wait for v. A product that overflows is clamped below.
+      u = hn::MulAdd(k(kIzhDtAB, i), v, hn::Mul(k(kIzhKeepU, i), u));
 
       const MF spike = hn::Gt(v, k(kIzhThreshold, i));
       v = hn::IfThenElse(spike, k(kIzhReset, i), v);
@@ -151,8 +153,8 @@ void DeriveIzhikevich(NeuronParams p, double dt, double* k) {
   k[kIzhResistance] = p[kResistance];
   k[kIzhThreshold] = p[kThreshold];
   k[kIzhReset] = p[kReset];
-  k[kIzhDtA] = dt * p[kA];
-  k[kIzhB] = p[kB];
+  k[kIzhKeepU] = 1 - dt * p[kA];
+  k[kIzhDtAB] = dt * p[kA] * p[kB];
   k[kIzhD] = p[kD];
   k[kIzhFloor] = p[kFloor];
 }
