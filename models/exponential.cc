@@ -39,18 +39,19 @@ enum Param {
 
 // Kernel constants. States: {v - rest, w (AdEx) or threshold - base threshold}.
 enum Constant {
-  kExpScale,  // dt / potential_tau
-  kExpResistance,
-  kExpTheta,       // threshold - rest
-  kExpReset,       // potential_reset - rest
-  kExpLog2Scale,   // log2(e) / D
-  kExpLog2Offset,  // log2(e) (rheobase_threshold - rest) / D - log2(D)
+  kExpScale,            // dt / potential_tau
+  kExpScaleResistance,  // dt / potential_tau * resistance
+  kExpTheta,            // threshold - rest
+  kExpReset,            // potential_reset - rest
+  kExpLog2Scale,        // log2(e) / D
+  kExpLog2Offset,       // log2(e) (rheobase_threshold - rest) / D - log2(D)
   kExpCooldownSteps,
   kExpThresholdDecay,
   kExpThresholdDelta,
   kExpAdaptationScale,  // dt / adaptation_tau
   kExpAdaptationA,      // adaptation_subthreshold, nS
   kExpAdaptationB,      // adaptation_delta, pA
+  kExpKeep,             // 1 - dt / potential_tau
 };
 
 }  // namespace somas::exponential
@@ -124,28 +125,30 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
   WithConstants(a, [&](const auto& k) SOMAS_BODY {
     ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
       const VF theta = k(kExpTheta, i);
-      const VF resistance = k(kExpResistance, i);
+      const VF scale_r = k(kExpScaleResistance, i);
       VF v = hn::Load(d, potential + i);
 
+      // v + scale (-v + D exp(x) + R I) as (1 - scale) v + scale R I, which
+      // does not wait for the exponential, plus scale D exp(x).
       VI left;
       MF ready;
-      VF drive;
+      VF drive;  // scale R I (AdEx: scale R (I - w))
       VF w;
       if constexpr (kRefractory) {
         left = LoadCounter(a.counter, i);
         ready = IsReady(left);
-        drive = hn::IfThenElseZero(ready, hn::Mul(resistance, current));
+        drive = hn::IfThenElseZero(ready, hn::Mul(scale_r, current));
       } else if constexpr (kAdEx) {
         w = hn::Load(d, second + i);
-        drive = hn::Mul(resistance, hn::Sub(current, w));
+        drive = hn::Mul(scale_r, hn::Sub(current, w));
       } else {
-        drive = hn::Mul(resistance, current);
+        drive = hn::Mul(scale_r, current);
       }
+      const VF rest_of_step = hn::MulAdd(k(kExpKeep, i), v, drive);
 
       const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
       const VF exp_term = FastExp2(d, y);
-      const VF slope = hn::Add(hn::Sub(exp_term, v), drive);
-      v = Bound(d, hn::MulAdd(k(kExpScale, i), slope, v));
+      v = Bound(d, hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step));
 
       VF threshold = theta;
       VF e;
@@ -260,7 +263,8 @@ Rule ExponentialTermBounded() {
 
 void DeriveExponential(NeuronParams p, double dt, double* k) {
   k[kExpScale] = dt / p[kTau];
-  k[kExpResistance] = p[kResistance];
+  k[kExpScaleResistance] = dt / p[kTau] * p[kResistance];
+  k[kExpKeep] = 1 - dt / p[kTau];
   k[kExpTheta] = p[kThreshold] - p[kRest];
   k[kExpReset] = p[kReset] - p[kRest];
   k[kExpLog2Scale] = kLog2E / p[kSlope];
@@ -309,7 +313,7 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
              ExponentialTermBounded()};
   m.states = {{"potential", "mV", "potential_rest", false, kRest}};
   m.num_float_states = 1;
-  m.num_constants = kExpAdaptationB + 1;
+  m.num_constants = kExpKeep + 1;
   // 1.3x the current whose steady state R I reaches rheobase_threshold.
   m.drive_current = 1.3 * (DefaultOf(m, "rheobase_threshold") - DefaultOf(m, "potential_rest")) /
                     DefaultOf(m, "resistance");

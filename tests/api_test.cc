@@ -268,13 +268,15 @@ TEST_P(ModelApiTest, AWrittenStateIsWhatTheNextStepStartsFrom) {
   }
   // Absolute potentials converted back to kernel units (v - potential_rest)
   // may differ in the last bit, which the exponential family then amplifies
-  // in its upswing: a few steps, with a tolerance well below any dynamics.
+  // in its upswing: a few steps, with a tolerance well below any dynamics
+  // (the largest gap seen, 1.1e-3 mV, is a SimplifiedAdaptiveExponentialSoma
+  // neuron 100 mV above rest; a state written wrong is off by millivolts).
   for (int t = 0; t < 5; ++t) {
     const std::vector<float> current = testing::NoisyCurrent(model(), 19, &rng);
     ASSERT_TRUE(a.Step(current).ok());
     ASSERT_TRUE(b.Step(current).ok());
     EXPECT_EQ(a.SpikeIndices(), b.SpikeIndices());
-    for (size_t i = 0; i < 19; ++i) EXPECT_NEAR(a.Potentials()[i], b.Potentials()[i], 1e-3);
+    for (size_t i = 0; i < 19; ++i) EXPECT_NEAR(a.Potentials()[i], b.Potentials()[i], 2e-3);
   }
 }
 
