@@ -233,7 +233,7 @@ size_t EffectiveThreads() {
 size_t ChunkNeurons(size_t padded, size_t threads) {
   if (const size_t forced = test_chunk.load()) return forced;
   if (threads <= 1) return padded;
-  const size_t per_chunk = std::max(padded / (4 * threads), kMinNeuronsPerThread / 2);
+  const size_t per_chunk = std::max(padded / (4 * threads), kMinNeuronsPerThread);
   return (per_chunk + kChunkAlign - 1) / kChunkAlign * kChunkAlign;
 }
 

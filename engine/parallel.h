@@ -23,7 +23,8 @@ size_t EffectiveThreads();
 
 // Neurons per chunk for a pool of `padded` neurons on `threads` threads: a
 // multiple of kChunkAlign, about four chunks per thread so that uneven
-// progress evens out, each at least kMinNeuronsPerThread / 2.
+// progress evens out, each at least kMinNeuronsPerThread (so a pool of up to
+// 16,384 neurons is one chunk, stepped on the calling thread).
 size_t ChunkNeurons(size_t padded, size_t threads);
 
 // Tests only: every pool is cut into chunks of exactly `neurons` (a multiple

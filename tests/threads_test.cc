@@ -275,18 +275,20 @@ TEST(WorkersTest, ChunksAreWholeCacheLinesOfEveryArray) {
     for (size_t threads : {2, 3, 64}) {
       const size_t chunk = ChunkNeurons(padded, threads);
       EXPECT_EQ(chunk % kChunkAlign, 0u) << padded << " " << threads;
-      EXPECT_GE(chunk, kMinNeuronsPerThread / 2);
+      EXPECT_GE(chunk, kMinNeuronsPerThread);
     }
     EXPECT_EQ(ChunkNeurons(padded, 1), padded);
   }
   // At 1M neurons on 2 threads: a handful of chunks per thread.
   EXPECT_EQ((size_t{1} << 20) / ChunkNeurons(size_t{1} << 20, 2), 8u);
-  // Small pools do not pay for a parallel region (docs/embedding.md):
-  // 8,192 neurons stay one chunk on 2 threads (the documented 16,384 per
-  // thread), 16,384 become two, 1,024 on 64 threads one.
-  EXPECT_EQ(ChunkNeurons(8192, 2), 8192u);
-  EXPECT_EQ(ChunkNeurons(16384, 2), 8192u);
-  EXPECT_EQ(ChunkNeurons(1024, 64), 8192u);
+  // Small pools do not pay for a parallel region (docs/embedding.md): at
+  // least 16,384 neurons per thread, so 16,384 stay one chunk on 2 threads,
+  // 16,400 and 32,768 become two, 1,024 on 64 threads one.
+  EXPECT_EQ(ChunkNeurons(8192, 2), 16384u);
+  EXPECT_EQ(ChunkNeurons(16384, 2), 16384u);
+  EXPECT_EQ((16400 + 16383) / ChunkNeurons(16400, 2), 2u);
+  EXPECT_EQ(ChunkNeurons(32768, 2), 16384u);
+  EXPECT_EQ(ChunkNeurons(1024, 64), 16384u);
 }
 
 }  // namespace
