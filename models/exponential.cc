@@ -123,33 +123,36 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
   float* HWY_RESTRICT potential = a.state[0];
   float* HWY_RESTRICT second = a.state[1];
   WithConstants(a, [&](const auto& k) SOMAS_BODY {
-    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+    // First stage: the integrated potential, before its clamp.
+    const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
       const VF theta = k(kExpTheta, i);
       const VF scale_r = k(kExpScaleResistance, i);
-      VF v = hn::Load(d, potential + i);
-
+      const VF v = hn::Load(d, potential + i);
       // v + scale (-v + D exp(x) + R I) as (1 - scale) v + scale R I, which
       // does not wait for the exponential, plus scale D exp(x).
-      VI left;
-      MF ready;
       VF drive;  // scale R I (AdEx: scale R (I - w))
-      VF w;
       if constexpr (kRefractory) {
-        left = LoadCounter(a.counter, i);
-        ready = IsReady(left);
-        drive = hn::IfThenElseZero(ready, hn::Mul(scale_r, current));
+        drive = hn::IfThenElseZero(IsReady(LoadCounter(a.counter, i)), hn::Mul(scale_r, current));
       } else if constexpr (kAdEx) {
-        w = hn::Load(d, second + i);
-        drive = hn::Mul(scale_r, hn::Sub(current, w));
+        drive = hn::Mul(scale_r, hn::Sub(current, hn::Load(d, second + i)));
       } else {
         drive = hn::Mul(scale_r, current);
       }
       const VF rest_of_step = hn::MulAdd(k(kExpKeep, i), v, drive);
-
       const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
       const VF exp_term = FastExp2(d, y);
-      v = Bound(d, hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step));
-
+      return hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step);
+    };
+    // Second stage: clamp, fire, reset, and the other states.
+    const auto fire = [=](size_t i, VF integrated) SOMAS_BODY {
+      const VF theta = k(kExpTheta, i);
+      VF v = Bound(d, integrated);
+      VI left;
+      MF ready;
+      if constexpr (kRefractory) {
+        left = LoadCounter(a.counter, i);
+        ready = IsReady(left);
+      }
       VF threshold = theta;
       VF e;
       if constexpr (kAdaptiveThreshold) {
@@ -167,6 +170,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
         StoreCounter(left, spike, k.Int(kExpCooldownSteps, i), a.counter, i);
       }
       if constexpr (kAdEx) {
+        VF w = hn::Load(d, second + i);
         const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);
         w = hn::MulAdd(k(kExpAdaptationScale, i), pull, w);
         w = hn::Add(w, hn::IfThenElseZero(spike, k(kExpAdaptationB, i)));
@@ -178,7 +182,8 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
         hn::Store(FlushTiny(d, Bound(d, e)), d, second + i);
       }
       return spike;
-    });
+    };
+    ForEachStagedBlock(a, r, integrate, fire);
   });
 }
 

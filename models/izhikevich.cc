@@ -60,29 +60,34 @@ HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
   float* HWY_RESTRICT potential = a.state[0];
   float* HWY_RESTRICT recovery = a.state[1];
   WithConstants(a, [&](const auto& k) SOMAS_BODY {
-    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+    // First stage: the two half steps of v.
+    const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
       const VF half_dt = k(kIzhHalfDt, i);
       const VF floor = k(kIzhFloor, i);
       const VF ceiling = hn::Set(d, kIzhCeiling);
       VF v = hn::Load(d, potential + i);
-      VF u = hn::Load(d, recovery + i);
+      const VF u = hn::Load(d, recovery + i);
       const VF g = hn::MulAdd(k(kIzhResistance, i), current, hn::Sub(hn::Set(d, 140.0f), u));
       for (int half = 0; half < 2; ++half) {
         const VF f = hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, g);
         v = hn::MulAdd(half_dt, f, v);
         v = hn::Min(hn::Max(v, floor), ceiling);
       }
+      return v;
+    };
+    // Second stage: u from the new v, fire, reset.
+    const auto fire = [=](size_t i, VF v) SOMAS_BODY {
       // u + dt a (b v - u) as (1 - dt a) u + (dt a b) v: the first product
       // does not wait for v. A product that overflows is clamped below.
-      u = hn::MulAdd(k(kIzhDtAB, i), v, hn::Mul(k(kIzhKeepU, i), u));
-
+      VF u = hn::MulAdd(k(kIzhDtAB, i), v, hn::Mul(k(kIzhKeepU, i), hn::Load(d, recovery + i)));
       const MF spike = hn::Gt(v, k(kIzhThreshold, i));
       v = hn::IfThenElse(spike, k(kIzhReset, i), v);
       u = hn::Add(u, hn::IfThenElseZero(spike, k(kIzhD, i)));
       hn::Store(v, d, potential + i);
       hn::Store(FlushTiny(d, Bound(d, u)), d, recovery + i);
       return spike;
-    });
+    };
+    ForEachStagedBlock(a, r, integrate, fire);
   });
 }
 
