@@ -152,11 +152,12 @@ HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, cons
 // ForEachStagedBlock is the same for a body in two stages,
 // body(i, current) = second(i, first(i, current)), where `first` reads its
 // block's states and inputs and returns a vector, and `second` finishes the
-// block (writes its states) and returns the spike mask. On AVX3 it runs as
-// a software pipeline: each loop iteration runs `first` on four blocks and
-// `second` on the four before them, so the out-of-order core sees two
-// halves of independent dependency chains side by side. Each block's
-// arithmetic is unchanged (results are bit-identical).
+// block (writes its states) and returns the spike mask. It runs as a
+// software pipeline over groups of four vectors (every target but SCALAR):
+// each loop iteration runs `first` on a group and `second` on the group
+// before it, so the out-of-order core sees halves of independent dependency
+// chains side by side. Each block's arithmetic is unchanged (results are
+// bit-identical to second(i, first(i, current)) block by block).
 template <bool kPipelined, class Body, class First, class Second>
 HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Body& body,
                                  const First& first, const Second& second) {
