@@ -87,6 +87,7 @@ struct RunOptions {
   uint64_t size = 100000;
   uint64_t steps = 1000;
   double dt = 1.0;
+  std::string dtype = "float32";
   uint64_t seed = 1;
   std::string config;
   size_t threads = 0;
@@ -102,10 +103,14 @@ int Run(const RunOptions& o, bool pool_flags) {
     pool.model = o.model;
     pool.size = o.size;
     pool.dt = o.dt;
+    if (Status s = ParseDtype(o.dtype, &pool.dtype); !s.ok())
+      return Fail("--dtype: " + s.message());
     sim.dt = o.dt;
     sim.pools.push_back(pool);
   } else {
-    if (pool_flags) return Fail("run: --config describes the pools; drop --model, --size and --dt");
+    if (pool_flags) {
+      return Fail("run: --config describes the pools; drop --model, --size, --dt and --dtype");
+    }
     std::string text;
     Status status = ReadFile(o.config, &text);
     if (status.ok()) status = ParseSimulation(text, &sim);
@@ -159,9 +164,10 @@ int Run(const RunOptions& o, bool pool_flags) {
   for (size_t p = 0; p < pools.size(); ++p) {
     const Pool& pool = pools[p];
     const std::string label = sim.pools[p].name.empty() ? "" : " (pool " + sim.pools[p].name + ")";
-    std::printf("somas: %zu %s neurons%s, %llu steps of %g ms, seed %llu\n", pool.size(),
-                pool.model().name.c_str(), label.c_str(), static_cast<unsigned long long>(o.steps),
-                sim.dt, static_cast<unsigned long long>(o.seed));
+    std::printf("somas: %zu %s neurons%s, %s, %llu steps of %g ms, seed %llu\n", pool.size(),
+                pool.model().name.c_str(), label.c_str(), DtypeName(pool.dtype()),
+                static_cast<unsigned long long>(o.steps), sim.dt,
+                static_cast<unsigned long long>(o.seed));
     std::printf("  total spikes      %llu\n", static_cast<unsigned long long>(spikes[p]));
     std::printf("  mean firing rate  %.2f Hz\n",
                 simulated_s > 0 ? static_cast<double>(spikes[p]) / pool.size() / simulated_s : 0.0);
@@ -471,10 +477,14 @@ int Main(int argc, char** argv) {
     a->add_option("--dt", run.dt, "time step, ms")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    a->add_option("--dtype", run.dtype,
+                  "how the pool stores its states: float32 or float16 (docs/models.md)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"float32", "float16"}));
     a->add_option("--seed", run.seed, "seed of the input noise")->capture_default_str();
     a->add_option("--config", run.config,
-                  "simulation file (docs/configuration.md): pools, dt and parameter seed; "
-                  "replaces --model, --size and --dt");
+                  "simulation file (docs/configuration.md): pools, dt, dtype and parameter "
+                  "seed; replaces --model, --size, --dt and --dtype");
     a->add_option("--threads", run.threads,
                   "threads, 0 to 1024; 0 = one per CPU of the affinity mask")
         ->capture_default_str();
@@ -538,7 +548,7 @@ int Main(int argc, char** argv) {
   if (*config_cmd) return Config(config_path);
   if (*replay_cmd) return Replay(replay);
   bool pool_flags = false;
-  for (const char* flag : {"--model", "--size", "--dt"}) {
+  for (const char* flag : {"--model", "--size", "--dt", "--dtype"}) {
     pool_flags |= app.count(flag) > 0 || run_cmd->count(flag) > 0;
   }
   return Run(run, pool_flags);

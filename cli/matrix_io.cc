@@ -38,6 +38,10 @@ void ConvertNpyValues(const char* data, size_t item, size_t count, float* out) {
   for (size_t i = 0; i < count; ++i) {
     if (item == 4) {
       std::memcpy(&out[i], data + 4 * i, 4);
+    } else if (item == 2) {  // float16: exact in float
+      Float16 h;
+      std::memcpy(&h.bits, data + 2 * i, 2);
+      out[i] = Float16ToFloat(h);
     } else {
       double d;
       std::memcpy(&d, data + 8 * i, 8);
@@ -171,11 +175,14 @@ Status ParseNpyHeader(const std::string& bytes, const std::string& name, NpyInfo
   size_t item = 0;
   if (descr == "'<f4'" || descr == "'=f4'") {
     item = 4;
+  } else if (descr == "'<f2'" || descr == "'=f2'") {
+    item = 2;
   } else if (descr == "'<f8'" || descr == "'=f8'") {
     item = 8;
   } else {
-    return Status::Error(name + ": dtype " + (descr.empty() ? "missing" : descr) +
-                         "; expected little-endian float32 ('<f4') or float64 ('<f8')");
+    return Status::Error(
+        name + ": dtype " + (descr.empty() ? "missing" : descr) +
+        "; expected little-endian float16 ('<f2'), float32 ('<f4') or float64 ('<f8')");
   }
   if (field("fortran_order") != "False") {
     return Status::Error(name + ": Fortran-ordered arrays are not supported; save in C order");

@@ -21,7 +21,7 @@ struct Matrix {
 };
 
 // Whole-matrix parsers (tests and the fuzz target): a .csv (one row per line,
-// comma-separated numbers, no header) or a .npy (2-D, float32 or float64,
+// comma-separated numbers, no header) or a .npy (2-D, float16, float32 or float64,
 // little-endian, C order). Every value must be finite as a float; errors name
 // the file and the row and column of the bad value.
 Status ParseCsvMatrix(const std::string& text, const std::string& name, Matrix* out);
@@ -37,7 +37,7 @@ Status ParseCsvRow(const std::string& line, const std::string& name, size_t row,
 
 // What a .npy header says: element size, shape, where the data starts.
 struct NpyInfo {
-  size_t item = 0;  // 4 (float32) or 8 (float64)
+  size_t item = 0;  // 2 (float16), 4 (float32) or 8 (float64)
   uint64_t rows = 0, columns = 0;
   size_t data_start = 0;
   std::string shape;  // as written, for messages

@@ -44,7 +44,7 @@ Status CheckLength(const PoolImpl& pool, const char* what, const void* data, siz
 
 // The user-unit value of state `state` (a float state) of `neuron`.
 float UserState(const PoolImpl& pool, const StateSpec& state, int k, size_t neuron) {
-  const float v = pool.states[k][neuron];
+  const float v = pool.KernelState(k, neuron);
   return state.offset_param < 0 ? v : v + pool.tables.params[state.offset_param].at(neuron);
 }
 
@@ -76,6 +76,21 @@ Status KernelValue(const PoolImpl& pool, const StateSpec& state, size_t neuron, 
         " (the bound on every value)");
   }
   *out = std::max(-kStateBound, std::min(kernel, kStateBound));
+  if (pool.dtype == Dtype::kFloat16) {
+    // float16 stores kernel - float16 offset, and saturates at +-65504: a
+    // value that would round beyond that is refused, not clamped. (A value
+    // read back converts to within one float rounding of a stored one.)
+    const int half_param = state.float16_offset_param;
+    const double half_offset = half_param < 0 ? 0.0 : pool.tables.params[half_param].at(neuron);
+    const double stored = static_cast<double>(*out) - half_offset;
+    if (!(std::fabs(stored) < 65520.0)) {
+      const int param = half_param >= 0 ? half_param : state.offset_param;
+      return Status::Error(
+          where + ": a float16 pool stores it as a float16 " +
+          (param < 0 ? std::string("value") : "offset from " + pool.spec->params[param].name) +
+          ", which must be within +-65504");
+    }
+  }
   return Status();
 }
 
@@ -131,7 +146,7 @@ Status Pool::SetState(const std::string& name, const float* values, size_t n) {
     if (state.counter) {
       p.counter[i] = static_cast<uint16_t>(v);
     } else {
-      p.states[p.spec->FloatStateOf(index)][i] = v;
+      p.SetKernelState(p.spec->FloatStateOf(index), i, v);
     }
   }
   return Status();
@@ -157,7 +172,7 @@ Status Pool::SetState(const std::string& name, size_t neuron, float value) {
     if (state.counter) {
       p.counter[i] = static_cast<uint16_t>(kernel);
     } else {
-      p.states[p.spec->FloatStateOf(index)][i] = kernel;
+      p.SetKernelState(p.spec->FloatStateOf(index), i, kernel);
     }
   }
   return Status();
@@ -215,12 +230,18 @@ Status ReplaceParams(PoolImpl* pool, const std::vector<std::pair<int, ParamColum
     const ModelSpec& spec = *pool->spec;
     for (size_t s = 0; s < spec.states.size(); ++s) {
       const int k = spec.states[s].offset_param;
-      if (k < 0) continue;
-      float* v = pool->states[spec.FloatStateOf(s)].data();
+      const int h = pool->dtype == Dtype::kFloat16 ? spec.states[s].float16_offset_param : -1;
+      if (k < 0 && h < 0) continue;
+      const size_t f = spec.FloatStateOf(s);
       for (size_t i = 0; i < pool->padded; ++i) {
-        const double before = pool->tables.params[k].at(i);
-        const double after = tables.params[k].at(i);
-        if (before != after) v[i] = static_cast<float>(static_cast<double>(v[i]) + before - after);
+        const double before = k < 0 ? 0.0 : pool->tables.params[k].at(i);
+        const double after = k < 0 ? 0.0 : tables.params[k].at(i);
+        const bool half_moved = h >= 0 && pool->tables.params[h].at(i) != tables.params[h].at(i);
+        if (before == after && !half_moved) continue;
+        const float v = pool->KernelState(f, i);
+        const float moved =
+            before == after ? v : static_cast<float>(static_cast<double>(v) + before - after);
+        pool->SetKernelState(f, i, moved, tables);
       }
     }
   } catch (const std::bad_alloc&) {

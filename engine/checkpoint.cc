@@ -19,7 +19,10 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "checkpoints are written in the machine's byte order, little-endian");
 
 constexpr char kMagic[8] = {'S', 'O', 'M', 'A', 'S', 'C', 'K', 'P'};
-constexpr uint32_t kVersion = 1;
+// Version 2 added the dtype (and float16 states); version 1 files (float32
+// pools) still load.
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kOldestVersion = 1;
 // magic, version, payload length; the CRC-32 follows the payload.
 constexpr size_t kHeaderBytes = 8 + 4 + 8;
 constexpr size_t kCrcBytes = 4;
@@ -112,6 +115,7 @@ std::string EncodeCheckpoint(const PoolImpl& pool) {
   w.Put<uint64_t>(pool.seed);
   w.Put<uint64_t>(pool.size);
   w.Put<double>(pool.dt);
+  w.Put<uint8_t>(static_cast<uint8_t>(pool.dtype));
   w.Put<uint32_t>(static_cast<uint32_t>(spec.params.size()));
   for (size_t k = 0; k < spec.params.size(); ++k) {
     const StoredParam& p = pool.tables.params[k];
@@ -123,8 +127,9 @@ std::string EncodeCheckpoint(const PoolImpl& pool) {
       w.Put<float>(p.shared);
     }
   }
-  w.Put<uint32_t>(static_cast<uint32_t>(pool.states.size()));
+  w.Put<uint32_t>(static_cast<uint32_t>(spec.num_float_states));
   for (const AlignedArray<float>& state : pool.states) w.PutArray(state.data(), pool.padded);
+  for (const AlignedArray<uint16_t>& state : pool.halves) w.PutArray(state.data(), pool.padded);
   w.Put<uint8_t>(spec.has_counter);
   if (spec.has_counter) w.PutArray(pool.counter.data(), pool.padded);
   w.PutArray(pool.spikes.data(), pool.spikes.size());
@@ -152,9 +157,9 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
   uint64_t payload = 0;
   std::memcpy(&version, bytes.data() + 8, sizeof(version));
   std::memcpy(&payload, bytes.data() + 12, sizeof(payload));
-  if (version != kVersion) {
-    return Bad("format version " + std::to_string(version) + "; this library reads version " +
-               std::to_string(kVersion));
+  if (version < kOldestVersion || version > kVersion) {
+    return Bad("format version " + std::to_string(version) + "; this library reads versions " +
+               std::to_string(kOldestVersion) + " to " + std::to_string(kVersion));
   }
   const size_t body = bytes.size() - kHeaderBytes - kCrcBytes;
   if (payload != body) {
@@ -173,8 +178,9 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
   std::string model, name;
   uint64_t seed = 0, size = 0;
   double dt = 0;
+  uint8_t dtype = 0;  // (version 1: float32)
   if (!r.GetString(&model) || !r.GetString(&name) || !r.Get(&seed) || !r.Get(&size) ||
-      !r.Get(&dt)) {
+      !r.Get(&dt) || (version >= 2 && !r.Get(&dtype))) {
     return Bad("its header fields are cut short");
   }
   std::shared_ptr<const ModelSpec> spec = expected;
@@ -190,6 +196,9 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
   const std::string label = name.empty() ? model : "pool \"" + name + "\" (" + model + ")";
   if (size == 0 || size > kMaxPoolSize) return Bad("pool size " + std::to_string(size));
   if (!(std::isfinite(dt) && dt > 0)) return Bad("dt must be finite and > 0");
+  if (dtype > static_cast<uint8_t>(Dtype::kFloat16)) {
+    return Bad("dtype " + std::to_string(dtype) + " is neither float32 (0) nor float16 (1)");
+  }
   const size_t padded = Padded(size);
 
   auto pool = std::make_unique<PoolImpl>();
@@ -226,20 +235,31 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
     pool->size = size;
     pool->padded = padded;
     pool->dt = dt;
+    pool->dtype = static_cast<Dtype>(dtype);
     uint32_t num_states = 0;
     if (!r.Get(&num_states) || num_states != spec->num_float_states) {
       return Bad("it has " + std::to_string(num_states) + " state arrays; " + model + " has " +
                  std::to_string(spec->num_float_states));
     }
-    if (!r.Has(uint64_t{num_states} * padded, sizeof(float))) return Bad("states cut short");
+    const bool half = pool->dtype == Dtype::kFloat16;
+    if (!r.Has(uint64_t{num_states} * padded, half ? sizeof(uint16_t) : sizeof(float))) {
+      return Bad("states cut short");
+    }
+    pool->AllocateStates();  // (the counter, spike and tail arrays too)
     for (uint32_t s = 0; s < num_states; ++s) {
-      pool->states.emplace_back(padded, kSlotStates + s);
-      r.GetArray(pool->states[s].data(), padded);
+      if (half) {
+        r.GetArray(pool->halves[s].data(), padded);
+      } else {
+        r.GetArray(pool->states[s].data(), padded);
+      }
       for (size_t i = 0; i < padded; ++i) {
-        const float v = pool->states[s][i];
-        if (!std::isfinite(v) || std::fabs(v) > kStateBound) {
+        // (float16: an all-ones exponent is an infinity or a NaN)
+        const bool bad = half ? (pool->halves[s][i] & 0x7C00u) == 0x7C00u
+                              : !std::isfinite(pool->states[s][i]) ||
+                                    std::fabs(pool->states[s][i]) > kStateBound;
+        if (bad) {
           return Bad("state " + std::to_string(s) + " of neuron " + std::to_string(i) +
-                     " is not finite or beyond +-1e30");
+                     (half ? " is not a finite float16" : " is not finite or beyond +-1e30"));
         }
       }
     }
@@ -249,16 +269,13 @@ Status DecodeCheckpoint(const std::string& bytes, const Registry& registry,
                  ", but " + model + (spec->has_counter ? " has one" : " has none"));
     }
     if (has_counter) {
-      pool->counter = AlignedArray<uint16_t>(padded, kSlotCounter);
       if (!r.GetArray(pool->counter.data(), padded)) return Bad("refractory counters cut short");
     }
-    pool->spikes = AlignedArray<uint16_t>(padded / kBlock, kSlotSpikes);
     if (!r.GetArray(pool->spikes.data(), padded / kBlock)) return Bad("spike bits cut short");
     if (size < padded && (pool->spikes[size / kBlock] >> (size % kBlock)) != 0) {
       return Bad("spike bits are set past the last neuron");
     }
     if (r.left() != 0) return Bad(std::to_string(r.left()) + " unexpected bytes at the end");
-    pool->tail = AlignedArray<float>(kBlock);
   } catch (const std::bad_alloc&) {
     return Status::Error(
         StatusCode::kOutOfMemory,
@@ -288,6 +305,13 @@ Status Pool::LoadFromBuffer(const std::string& bytes) {
     return Status::Error(StatusCode::kBadCheckpoint,
                          impl_->Label() + ": the checkpoint holds " + std::to_string(loaded->size) +
                              " neurons, this pool " + std::to_string(impl_->size));
+  }
+  if (loaded->dtype != impl_->dtype) {
+    // (Loading never changes a pool's dtype: Pool::FromCheckpoint builds a
+    // pool of the checkpoint's.)
+    return Status::Error(StatusCode::kBadCheckpoint,
+                         impl_->Label() + ": the checkpoint holds a " + DtypeName(loaded->dtype) +
+                             " pool, this pool is " + DtypeName(impl_->dtype));
   }
   impl_ = std::move(loaded);
   return Status();
@@ -330,7 +354,7 @@ Status Pool::Load(const std::string& path) {
   const PoolImpl& p = *impl_;
   const uint64_t largest =
       (uint64_t{1} << 20) + p.name.size() + p.spec->name.size() +
-      uint64_t{p.padded} * (4 * (p.tables.params.size() + p.states.size()) + 4);
+      uint64_t{p.padded} * (4 * (p.tables.params.size() + p.spec->num_float_states) + 4);
   std::string bytes;
   Status status = ReadFile(path, &bytes, largest);
   if (!status.ok()) return status;

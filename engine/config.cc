@@ -93,8 +93,20 @@ Status ParseSeed(const Json& j, const std::string& where, uint64_t* seed) {
   return Status();
 }
 
-// One pool's "model", "size" and "params"; `where` prefixes its errors.
-Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
+// "dtype": "float32" or "float16"; `where` prefixes its errors.
+Status ParseDtypeKey(const Json& j, const std::string& where, Dtype* out) {
+  if (!j.contains("dtype")) return Status();
+  if (!j["dtype"].is_string()) {
+    return Status::Error(where + "\"dtype\" must be a string (\"float32\" or \"float16\"), not " +
+                         TypeName(j["dtype"]));
+  }
+  const Status status = ParseDtype(j["dtype"].get<std::string>(), out);
+  return status.ok() ? status : Status::Error(where + status.message());
+}
+
+// One pool's "model", "size", "dtype" and "params"; `where` prefixes its
+// errors; `dtype` is the file's (a pool's own "dtype" wins).
+Status ParsePool(const Json& j, const std::string& name, Dtype dtype, PoolConfig* out) {
   const std::string where = name.empty() ? "" : "pool \"" + name + "\": ";
   PoolConfig config;
   config.name = name;
@@ -115,6 +127,9 @@ Status ParsePool(const Json& j, const std::string& name, PoolConfig* out) {
   }
   // Pool::Create refuses sizes beyond kMaxPoolSize; larger ones saturate here.
   config.size = size < 0x1p64 ? static_cast<size_t>(size) : SIZE_MAX;
+  config.dtype = dtype;
+  status = ParseDtypeKey(j, model + ": ", &config.dtype);
+  if (!status.ok()) return status;
 
   if (j.contains("params")) {
     const Json& params = j["params"];
@@ -192,7 +207,7 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
     return Status::Error("a configuration must be a JSON object, not " + TypeName(j));
   }
   const bool several = j.contains("pools");
-  status = CheckKeys(j, {"model", "size", "dt", "seed", "params", "pools"}, "");
+  status = CheckKeys(j, {"model", "size", "dt", "seed", "dtype", "params", "pools"}, "");
   if (!status.ok()) return status;
   for (const char* key : {"model", "size", "params"}) {
     if (several && j.contains(key)) {
@@ -210,6 +225,11 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
     status = ParseSeed(j["seed"], "", &config.seed);
     if (!status.ok()) return status;
   }
+  Dtype dtype = Dtype::kFloat32;  // (several pools: every pool's, unless it has its own)
+  if (several) {
+    status = ParseDtypeKey(j, "", &dtype);
+    if (!status.ok()) return status;
+  }
   if (several) {
     const Json& pools = j["pools"];
     if (!pools.is_object() || pools.empty()) {
@@ -222,17 +242,17 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
         return Status::Error("pool \"" + item.key() + "\" must be an object, not " +
                              TypeName(item.value()));
       }
-      status =
-          CheckKeys(item.value(), {"model", "size", "params"}, "pool \"" + item.key() + "\": ");
+      status = CheckKeys(item.value(), {"model", "size", "dtype", "params"},
+                         "pool \"" + item.key() + "\": ");
       if (!status.ok()) return status;
       PoolConfig pool;
-      status = ParsePool(item.value(), item.key(), &pool);
+      status = ParsePool(item.value(), item.key(), dtype, &pool);
       if (!status.ok()) return status;
       config.pools.push_back(std::move(pool));
     }
   } else {
     PoolConfig pool;
-    status = ParsePool(j, "", &pool);
+    status = ParsePool(j, "", dtype, &pool);
     if (!status.ok()) return status;
     config.pools.push_back(std::move(pool));
   }
@@ -290,7 +310,10 @@ std::string CanonicalJson(const SimulationConfig& config, const Registry& regist
       for (const ParamSpec& p : spec->params) params[p.name] = p.default_value;
     }
     for (const auto& [name, value] : pool.params) params[name] = ParamJson(value);
-    return Json{{"model", pool.model}, {"size", pool.size}, {"params", params}};
+    return Json{{"model", pool.model},
+                {"size", pool.size},
+                {"dtype", DtypeName(pool.dtype)},
+                {"params", params}};
   };
   Json j;
   if (config.pools.size() == 1 && config.pools[0].name.empty()) {

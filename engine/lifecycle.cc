@@ -39,6 +39,10 @@ Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out
                          " ms: must be finite and > 0");
   }
   if (config.size == 0) return Status::Error(label + ": size = 0: a pool needs at least 1 neuron");
+  if (config.dtype != Dtype::kFloat32 && config.dtype != Dtype::kFloat16) {
+    return Status::Error(label + ": dtype " + std::to_string(static_cast<int>(config.dtype)) +
+                         " is neither float32 (0) nor float16 (1)");
+  }
   if (config.size > kMaxPoolSize) {
     return Status::Error(label + ": size = " + std::to_string(config.size) + " is more than the " +
                          std::to_string(kMaxPoolSize) + " neurons a pool can hold");
@@ -61,16 +65,17 @@ Status Resolve(const PoolConfig& config, const Registry& registry, Resolved* out
 // Refuses a pool this machine cannot hold before allocating any of it:
 // states, counter, per-neuron parameters and constants, spike bits, and the
 // doubles initializers draw into while the pool is built.
-Status CheckMemory(const Resolved& r, size_t size) {
+Status CheckMemory(const Resolved& r, size_t size, Dtype dtype) {
   const ModelSpec& spec = *r.spec;
   size_t per_neuron_params = 0, drawn_params = 0;
   for (const ParamValue* v : r.given) {
     per_neuron_params += v && v->per_neuron;
     drawn_params += v && v->initializer;
   }
-  const uint64_t bytes_per_neuron =
-      4 * spec.num_float_states + (spec.has_counter ? 2 : 0) + 4 * per_neuron_params +
-      (per_neuron_params ? 4 * spec.num_constants : 0) + 1 + 8 * drawn_params;
+  const uint64_t bytes_per_neuron = (dtype == Dtype::kFloat16 ? 2 : 4) * spec.num_float_states +
+                                    (spec.has_counter ? 2 : 0) + 4 * per_neuron_params +
+                                    (per_neuron_params ? 4 * spec.num_constants : 0) + 1 +
+                                    8 * drawn_params;
   const uint64_t padded = Padded(size);
   const uint64_t bytes = padded * bytes_per_neuron;
   const uint64_t memory = AvailableMemoryBytes();
@@ -83,19 +88,50 @@ Status CheckMemory(const Resolved& r, size_t size) {
   return Status();
 }
 
-// Allocates the state, counter, spike and input-tail arrays of `pool`.
-void AllocateStates(PoolImpl* pool) {
-  const ModelSpec& spec = *pool->spec;
-  pool->states.clear();
-  for (size_t s = 0; s < spec.num_float_states; ++s) {
-    pool->states.emplace_back(pool->padded, kSlotStates + s, AlignedArray<float>::kNoInit);
+}  // namespace
+
+void PoolImpl::AllocateStates() {
+  states.clear();
+  halves.clear();
+  half_offset.clear();
+  for (const StateSpec& s : spec->states) {
+    if (!s.counter) half_offset.push_back(s.float16_offset_param);
   }
-  if (spec.has_counter) pool->counter = AlignedArray<uint16_t>(pool->padded, kSlotCounter);
-  pool->spikes = AlignedArray<uint16_t>(pool->padded / kBlock, kSlotSpikes);
-  pool->tail = AlignedArray<float>(kBlock);
+  for (size_t s = 0; s < spec->num_float_states; ++s) {
+    if (dtype == Dtype::kFloat16) {
+      halves.emplace_back(padded, kSlotStates + s, AlignedArray<uint16_t>::kNoInit);
+    } else {
+      states.emplace_back(padded, kSlotStates + s, AlignedArray<float>::kNoInit);
+    }
+  }
+  counter =
+      spec->has_counter ? AlignedArray<uint16_t>(padded, kSlotCounter) : AlignedArray<uint16_t>();
+  spikes = AlignedArray<uint16_t>(padded / kBlock, kSlotSpikes);
+  tail = AlignedArray<float>(kBlock);
 }
 
-}  // namespace
+HalfOffset PoolImpl::HalfOffsetOf(size_t k, const ParamTables& with) const {
+  const int param = half_offset[k];
+  if (param < 0) return HalfOffset();
+  const StoredParam& p = with.params[param];
+  return HalfOffset{p.per_neuron ? p.values.data() : nullptr, p.shared, false};
+}
+
+float PoolImpl::KernelState(size_t k, size_t neuron) const {
+  if (dtype == Dtype::kFloat32) return states[k][neuron];
+  const float x = FloatFromHalf(halves[k][neuron]);
+  const int param = half_offset[k];
+  return param < 0 ? x : x + tables.params[param].at(neuron);
+}
+
+void PoolImpl::SetKernelState(size_t k, size_t neuron, float value, const ParamTables& with) {
+  if (dtype == Dtype::kFloat32) {
+    states[k][neuron] = value;
+    return;
+  }
+  const int param = half_offset[k];
+  halves[k][neuron] = HalfFromFloat(param < 0 ? value : value - with.params[param].at(neuron));
+}
 
 uint64_t AvailableMemoryBytes() {
   const long pages = sysconf(_SC_AVPHYS_PAGES);
@@ -124,7 +160,7 @@ void PoolImpl::Reset() {
         Gather(std::min(i, size - 1), p);
         spec->init(p, s);
       }
-      for (size_t k = 0; k < states.size(); ++k) states[k][i] = s[k];
+      for (size_t k = 0; k < spec->num_float_states; ++k) SetKernelState(k, i, s[k]);
     }
   });
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
@@ -141,7 +177,7 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
   if (!out) return Status::Error("Pool::Create: the output pool is null");
   Resolved r;
   Status status = Resolve(config, registry, &r);
-  if (status.ok()) status = CheckMemory(r, config.size);
+  if (status.ok()) status = CheckMemory(r, config.size, config.dtype);
   if (!status.ok()) return status;
   const ModelSpec& spec = *r.spec;
   try {
@@ -163,7 +199,8 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     pool->size = config.size;
     pool->padded = Padded(config.size);
     pool->dt = config.dt;
-    AllocateStates(pool.get());
+    pool->dtype = config.dtype;
+    pool->AllocateStates();
     pool->Reset();
     out->impl_ = std::move(pool);
   } catch (const std::bad_alloc&) {
@@ -194,6 +231,21 @@ const ModelSpec& Pool::model() const {
 }
 
 size_t Pool::size() const { return impl_ ? impl_->size : 0; }
+Dtype Pool::dtype() const { return impl_ ? impl_->dtype : Dtype::kFloat32; }
+
+const char* DtypeName(Dtype dtype) {
+  return dtype == Dtype::kFloat16 ? "float16" : dtype == Dtype::kFloat32 ? "float32" : "unknown";
+}
+
+Status ParseDtype(const std::string& name, Dtype* out) {
+  for (Dtype d : {Dtype::kFloat32, Dtype::kFloat16}) {
+    if (name == DtypeName(d)) {
+      if (out) *out = d;
+      return Status();
+    }
+  }
+  return Status::Error("dtype \"" + name + "\" is neither \"float32\" nor \"float16\"");
+}
 double Pool::dt() const { return impl_ ? impl_->dt : 0.0; }
 
 Status Pool::Reset() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/aligned.h"
+#include "engine/half.h"
 #include "somas/somas.h"
 
 namespace somas {
@@ -47,13 +48,20 @@ struct PoolImpl {
   size_t size = 0;
   size_t padded = 0;
   double dt = 1.0;
+  Dtype dtype = Dtype::kFloat32;
   ParamTables tables;
-  std::vector<AlignedArray<float>> states;  // kernel units, padded
-  AlignedArray<uint16_t> counter;           // refractory steps left, padded
-  AlignedArray<uint16_t> spikes;            // one word per kBlock neurons
-  AlignedArray<float> tail;                 // the zero-padded last block of input
-  const char* last_target = nullptr;        // the SIMD target of the last step, by name
-  std::vector<ChunkReport> chunk_reports;   // a step's scratch, kept so that steps allocate nothing
+  // The float states, padded: float32 pools keep kernel units in `states`;
+  // float16 pools keep float16 bits of (kernel value - the state's
+  // float16_offset_param) in `halves`. Read and write them through
+  // KernelState and SetKernelState unless the dtype is known.
+  std::vector<AlignedArray<float>> states;
+  std::vector<AlignedArray<uint16_t>> halves;
+  std::vector<int> half_offset;            // float16_offset_param of each float state
+  AlignedArray<uint16_t> counter;          // refractory steps left, padded
+  AlignedArray<uint16_t> spikes;           // one word per kBlock neurons
+  AlignedArray<float> tail;                // the zero-padded last block of input
+  const char* last_target = nullptr;       // the SIMD target of the last step, by name
+  std::vector<ChunkReport> chunk_reports;  // a step's scratch, kept so that steps allocate nothing
 
   // "LeakySoma" or "pool "exc" (LeakySoma)": how errors name this pool.
   std::string Label() const;
@@ -61,6 +69,19 @@ struct PoolImpl {
   void Gather(size_t neuron, double* p) const;
   // Every state to its initial value, counters to 0, spikes cleared.
   void Reset();
+
+  // Float state `k` of `neuron` in kernel units, and writing it (float16
+  // pools round it to float16, saturating). `tables` gives the offsets
+  // (the pool's own by default).
+  float KernelState(size_t k, size_t neuron) const;
+  void SetKernelState(size_t k, size_t neuron, float value) {
+    SetKernelState(k, neuron, value, tables);
+  }
+  void SetKernelState(size_t k, size_t neuron, float value, const ParamTables& with);
+  // What float16 state `k` is stored relative to, from `with`'s parameters.
+  HalfOffset HalfOffsetOf(size_t k, const ParamTables& with) const;
+  // Allocates the state, counter, spike and input-tail arrays for spec, padded and dtype.
+  void AllocateStates();
 };
 
 // The kernel's view of pool `p` stepping all its neurons with `current`

@@ -27,10 +27,18 @@ Status NestedStep(const char* call) {
                        " was called from inside a step (a step hook must not step a pool)");
 }
 
+// A step's input currents: float32, or float16 bits.
+struct Input {
+  const float* f32 = nullptr;
+  const uint16_t* f16 = nullptr;
+  bool null() const { return !f32 && !f16; }
+  float at(size_t i) const { return f16 ? FloatFromHalf(f16[i]) : f32[i]; }
+};
+
 // One pool's step, cut into chunks that the kernel steps independently.
 struct PreparedStep {
   PoolImpl* pool = nullptr;
-  const float* current = nullptr;
+  Input current;
   const StepHooks* hooks = nullptr;  // null: no hooks
   size_t pool_index = 0;             // in StepPools' list
   KernelArgs args{};
@@ -39,13 +47,13 @@ struct PreparedStep {
   ChunkReport* outcomes = nullptr;  // one per chunk: the pool's chunk_reports
 };
 
-Status Prepare(PoolImpl& p, const float* current, size_t n, size_t threads, const StepHooks* hooks,
+Status Prepare(PoolImpl& p, Input current, size_t n, size_t threads, const StepHooks* hooks,
                size_t pool_index, PreparedStep* out) {
-  if (n != p.size || !current) {
+  if (n != p.size || current.null()) {
     return Status::Error(p.Label() + " pool of " + std::to_string(p.size) + " neurons: step got " +
-                         std::to_string(current ? n : 0) + " input currents");
+                         std::to_string(current.null() ? 0 : n) + " input currents");
   }
-  out->args = KernelArgsOf(p, current);
+  out->args = KernelArgsOf(p, current.f32);
   out->pool = &p;
   out->current = current;
   out->hooks = hooks && (hooks->before || hooks->after) ? hooks : nullptr;
@@ -80,6 +88,73 @@ bool RunHook(const std::function<Status(const StepChunk&)>& hook, const StepChun
   return false;
 }
 
+// Neurons per tile of a float16 step: 16 KiB of float32 scratch on the
+// stack for three states and the input, in L1 beside the streams.
+constexpr size_t kHalfTile = 1024;
+
+// Steps neurons [args.begin, args.end) of a float16 pool, or of any pool
+// with float16 input, tile by tile: the tile's float16 states (and inputs)
+// are widened into float32 scratch, the model's own float32 kernel steps
+// the scratch, and the new states are rounded back to float16. Every
+// neuron's result is the same whatever the tiling (docs/models.md,
+// "float16 storage").
+void StepTiles(const PreparedStep& s, const KernelArgs& args, KernelResult* result) {
+  const PoolImpl& p = *s.pool;
+  const bool half_states = p.dtype == Dtype::kFloat16;
+  alignas(64) float scratch[kMaxFloatStates][kHalfTile];
+  alignas(64) float input[kHalfTile];
+  for (size_t t0 = args.begin; t0 < args.end; t0 += kHalfTile) {
+    const size_t len = std::min(kHalfTile, args.end - t0);
+    // The tile's neurons as a pool of `len` of its own.
+    KernelArgs tile = args;
+    tile.begin = 0;
+    tile.end = len;
+    tile.n_padded = len;
+    tile.n_main = t0 < args.n_main ? std::min(len, args.n_main - t0) : 0;
+    ConstRef constants[kMaxConstants];
+    for (size_t c = 0; c < kMaxConstants; ++c) {
+      constants[c] = args.constants[c];
+      if (constants[c].data && constants[c].mask) constants[c].data += t0;
+    }
+    tile.constants = constants;
+    tile.counter = args.counter ? args.counter + t0 : nullptr;
+    tile.spikes = args.spikes + t0 / kBlock;
+    if (s.current.f16) {
+      // Main neurons from the caller's array; the last block's from the
+      // pool's zero-padded (already widened) copy.
+      HalvesToFloats(s.current.f16 + t0, HalfOffset(), input, tile.n_main);
+      std::memcpy(input + tile.n_main, p.tail.data(), (len - tile.n_main) * sizeof(float));
+      tile.current = input;
+      tile.n_main = len;
+    } else {
+      tile.current = args.current + t0;
+    }
+    HalfOffset offsets[kMaxFloatStates];
+    for (size_t k = 0; k < args.num_states; ++k) {
+      if (!half_states) {
+        tile.state[k] = args.state[k] + t0;
+        continue;
+      }
+      offsets[k] = p.HalfOffsetOf(k, p.tables);
+      if (offsets[k].values) offsets[k].values += t0;
+      HalvesToFloats(p.halves[k].data() + t0, offsets[k], scratch[k], len);
+      tile.state[k] = scratch[k];
+    }
+    KernelResult r;
+    p.spec->kernel(tile, &r);
+    if (half_states) {
+      for (size_t k = 0; k < args.num_states; ++k) {
+        FloatsToHalves(scratch[k], offsets[k], s.pool->halves[k].data() + t0, len);
+      }
+    }
+    if (r.nonfinite_count) {
+      if (!result->nonfinite_count) result->first_nonfinite = t0 + r.first_nonfinite;
+      result->nonfinite_count += r.nonfinite_count;
+    }
+    result->target = r.target;
+  }
+}
+
 void RunChunk(PreparedStep& s, size_t c, size_t thread) {
   const InStep in_step;  // (on a worker thread too)
   KernelArgs args = s.args;
@@ -97,9 +172,13 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
     // The last block reads its currents from the pool's padded copy, taken
     // now: a `before` hook may just have written them.
     std::memset(p.tail.data(), 0, kBlock * sizeof(float));
-    std::memcpy(p.tail.data(), s.current + args.n_main, (p.size - args.n_main) * sizeof(float));
+    for (size_t i = args.n_main; i < p.size; ++i) p.tail[i - args.n_main] = s.current.at(i);
   }
-  s.pool->spec->kernel(args, &outcome.result);
+  if (p.dtype == Dtype::kFloat16 || s.current.f16) {
+    StepTiles(s, args, &outcome.result);
+  } else {
+    s.pool->spec->kernel(args, &outcome.result);
+  }
   if (args.end == args.n_padded && p.size < p.padded) {
     // The padding lanes (copies of the last neuron) may have fired: clear
     // their bits now, before `after` reads the chunk's spikes.
@@ -151,11 +230,11 @@ Status Finish(PreparedStep& s, StepReport* report) {
   return Status::Error(StatusCode::kNonFiniteInput,
                        p.Label() + " pool: " + std::to_string(count) +
                            " non-finite input current(s), first at neuron " +
-                           std::to_string(first) + " (" + FormatNumber(s.current[first]) +
+                           std::to_string(first) + " (" + FormatNumber(s.current.at(first)) +
                            " pA); those neurons were left unchanged");
 }
 
-Status StepOne(PoolImpl* impl, const float* current, size_t n, const StepHooks* hooks,
+Status StepOne(PoolImpl* impl, Input current, size_t n, const StepHooks* hooks,
                StepReport* report) {
   if (report) *report = StepReport();
   if (!impl) return EmptyPool("Step");
@@ -241,7 +320,8 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   const InStep in_step;
   for (size_t i = 0; i < count; ++i) {
     PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
-    Status status = Prepare(*impl, steps[i].current, steps[i].n, threads, hooks, i, &prepared[i]);
+    Status status = Prepare(*impl, Input{steps[i].current, nullptr}, steps[i].n, threads, hooks, i,
+                            &prepared[i]);
     if (!status.ok()) return status;  // checked above; cannot happen
     first_task[i + 1] = first_task[i] + prepared[i].chunks;
   }
@@ -278,8 +358,9 @@ KernelArgs KernelArgsOf(PoolImpl& p, const float* current) {
   args.end = p.padded;
   args.current = current;
   args.current_tail = p.tail.data();
+  // (float16 pools: StepTiles points the kernel at float32 scratch instead)
   for (size_t k = 0; k < p.states.size(); ++k) args.state[k] = p.states[k].data();
-  args.num_states = p.states.size();
+  args.num_states = p.spec->num_float_states;
   args.counter = p.counter.size() ? p.counter.data() : nullptr;
   args.constants = p.tables.refs.data();
   args.spikes = p.spikes.data();
@@ -287,11 +368,22 @@ KernelArgs KernelArgsOf(PoolImpl& p, const float* current) {
 }
 
 Status Pool::Step(const float* current, size_t n, StepReport* report) {
-  return StepOne(impl_.get(), current, n, nullptr, report);
+  return StepOne(impl_.get(), Input{current, nullptr}, n, nullptr, report);
 }
 
 Status Pool::Step(const float* current, size_t n, const StepHooks& hooks, StepReport* report) {
-  return StepOne(impl_.get(), current, n, &hooks, report);
+  return StepOne(impl_.get(), Input{current, nullptr}, n, &hooks, report);
+}
+
+Status Pool::Step(const Float16* current, size_t n, StepReport* report) {
+  static_assert(sizeof(Float16) == 2, "Float16 is the bits alone");
+  return StepOne(impl_.get(), Input{nullptr, reinterpret_cast<const uint16_t*>(current)}, n,
+                 nullptr, report);
+}
+
+Status Pool::Step(const Float16* current, size_t n, const StepHooks& hooks, StepReport* report) {
+  return StepOne(impl_.get(), Input{nullptr, reinterpret_cast<const uint16_t*>(current)}, n, &hooks,
+                 report);
 }
 
 Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
@@ -307,7 +399,7 @@ Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_b
   }
   const size_t bytes = (p.size + 7) / 8;
   for (size_t t = 0; t < steps; ++t) {
-    const Status status = StepOne(&p, currents + t * n, n, nullptr, nullptr);
+    const Status status = StepOne(&p, Input{currents + t * n, nullptr}, n, nullptr, nullptr);
     // (16-bit spike words: on a little-endian machine, bytes in spike_bits() order)
     std::memcpy(spike_bits + t * bytes, p.spikes.data(), bytes);
     if (potentials) {

@@ -190,7 +190,8 @@ ModelSpec IzhikevichSomaSpec() {
            "engine extension (not upstream): v is clamped to at least this, keeping the "
            "integration stable under strong inhibition");
   m.rules = {ThresholdAboveReset(), RecoveryEulerStable(), FloorBelowThreshold(), FloorStable()};
-  m.states = {{"potential", "mV", "potential_rest"},
+  // The kernel keeps v in absolute mV; float16 pools store v - potential_rest.
+  m.states = {{"potential", "mV", "potential_rest", false, -1, kRest},
               {"recovery", "mV", "recovery_sensitivity * potential_rest"}};
   m.num_float_states = 2;
   m.num_constants = kIzhFloor + 1;

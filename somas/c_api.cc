@@ -189,11 +189,24 @@ const char* somas_pool_model(const somas_pool* pool) {
 }
 
 double somas_pool_dt(const somas_pool* pool) { return pool ? pool->pool.dt() : 0.0; }
+int somas_pool_dtype(const somas_pool* pool) {
+  static_assert(static_cast<int>(somas::Dtype::kFloat16) == SOMAS_FLOAT16, "C and C++ agree");
+  return pool ? static_cast<int>(pool->pool.dtype()) : SOMAS_FLOAT32;
+}
 
 int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n) {
   if (!pool) return Null("somas_pool_step", "pool");
   if (!current_pA) return Null("somas_pool_step", "current_pA");
   return Guard("somas_pool_step", [&] { return Report(pool->pool.Step(current_pA, n)); });
+}
+
+int somas_pool_step_f16(somas_pool* pool, const uint16_t* current_f16, size_t n) {
+  if (!pool) return Null("somas_pool_step_f16", "pool");
+  if (!current_f16) return Null("somas_pool_step_f16", "current_f16");
+  static_assert(sizeof(somas::Float16) == sizeof(uint16_t), "Float16 is the bits alone");
+  return Guard("somas_pool_step_f16", [&] {
+    return Report(pool->pool.Step(reinterpret_cast<const somas::Float16*>(current_f16), n));
+  });
 }
 
 int somas_pool_step_hooked(somas_pool* pool, const float* current_pA, size_t n,

@@ -22,7 +22,7 @@
 #include "somas/kernel_abi.h"  // what a model's step kernel receives
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.5.0"
+#define SOMAS_VERSION "0.6.0"
 
 namespace somas {
 
@@ -98,6 +98,11 @@ struct StateSpec {
   std::string initial;    // the initial value, as a formula of the parameters
   bool counter = false;   // the refractory counter (whole steps left)
   int offset_param = -1;  // see above; float states only
+  // float16 pools (Dtype::kFloat16) store kernel value - this parameter
+  // (or the kernel value itself if -1), so that float16's resolution sits
+  // where the state lives: IzhikevichSoma keeps its potential in absolute
+  // mV and stores it relative to potential_rest. Float states only.
+  int float16_offset_param = -1;
 };
 
 // Parameter values of one neuron, in ModelSpec::params order, as the kernel
@@ -224,6 +229,27 @@ struct ParamValue {
   static ParamValue Init(const Initializer& init) { return {true, {}, init}; }
 };
 
+// How a pool stores its float states (docs/models.md, "float16 storage").
+// Parameters, kernel constants and the arithmetic are float32 either way.
+enum class Dtype : int {
+  kFloat32 = 0,  // IEEE binary32 (the default)
+  kFloat16 = 1,  // IEEE binary16: each step widens the states to float32,
+                 // steps them as a float32 pool would and rounds the new
+                 // states to nearest even (saturating at +-65504)
+};
+// "float32" or "float16".
+const char* DtypeName(Dtype dtype);
+// Parses "float32" or "float16"; anything else is an error naming both.
+Status ParseDtype(const std::string& name, Dtype* out);
+
+// The bits of one IEEE binary16 value (C++17 has no half type): input
+// currents for Pool::Step's float16 overload.
+struct Float16 {
+  uint16_t bits;
+};
+// Its value, exactly (infinities and NaNs included): what a step reads.
+float Float16ToFloat(Float16 h);
+
 // Largest pool: spike indices are reported as uint32.
 inline constexpr size_t kMaxPoolSize = (size_t{1} << 32) - 2 * kBlock;
 
@@ -234,6 +260,7 @@ struct PoolConfig {
   double dt = 1.0;                           // ms
   uint64_t seed = 0;                         // for initializers
   std::map<std::string, ParamValue> params;  // omitted parameters take their defaults
+  Dtype dtype = Dtype::kFloat32;             // how states are stored
 };
 
 // A simulation file: a time step, a global seed and named pools. Every pool
@@ -386,6 +413,7 @@ class Pool {
   const ModelSpec& model() const;
   size_t size() const;  // neurons; 0 for an empty pool
   double dt() const;    // ms; 0 for an empty pool
+  Dtype dtype() const;  // how its states are stored; kFloat32 for an empty pool
 
   // Advances every neuron by one dt: integrate, then fire (docs/models.md).
   // `current` holds `n` == size() values in pA. Neurons whose current is not
@@ -400,6 +428,12 @@ class Pool {
   // The same step with the embedder's code run beside each chunk (StepHooks,
   // below): a chunk is stepped only if its `before` hook succeeds.
   Status Step(const float* current, size_t n, const StepHooks& hooks, StepReport* report = nullptr);
+  // The same steps with float16 currents (pA), widened exactly to float32
+  // as the kernel reads them: half the input bytes of a float32 array, for
+  // a pool of either dtype. A `before` hook may write them.
+  Status Step(const Float16* current, size_t n, StepReport* report = nullptr);
+  Status Step(const Float16* current, size_t n, const StepHooks& hooks,
+              StepReport* report = nullptr);
   // `steps` steps in one call: step t takes currents[t * n .. (t + 1) * n)
   // (n == size()). After each step its spike bits go to
   // spike_bits[t * B .. (t + 1) * B), B = (size() + 7) / 8 bytes laid out as

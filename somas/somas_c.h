@@ -57,8 +57,9 @@ int somas_set_threads(size_t threads);
 size_t somas_threads(void);
 
 /* Creates a pool from JSON: {"model": NAME, "size": N, "dt": MS, "seed": S,
- * "params": {NAME: number | [one per neuron] | initializer}} (the replay pool
- * form of docs/configuration.md, seeded initializers included). On success
+ * "dtype": "float32" | "float16", "params": {NAME: number | [one per neuron]
+ * | initializer}} (the replay pool form of docs/configuration.md, seeded
+ * initializers included). On success
  * *out is a new pool to free with somas_pool_destroy; on error *out is NULL. */
 int somas_pool_create(const char* pool_json, somas_pool** out);
 /* Creates a pool from a checkpoint file written by somas_pool_save. */
@@ -73,10 +74,20 @@ size_t somas_pool_size(const somas_pool* pool);
 /* The model's name and dt (ms); NULL and 0 for NULL. */
 const char* somas_pool_model(const somas_pool* pool);
 double somas_pool_dt(const somas_pool* pool);
+#define SOMAS_FLOAT32 0
+#define SOMAS_FLOAT16 1
+/* How the pool stores its states: SOMAS_FLOAT32 or SOMAS_FLOAT16 (the
+ * "dtype" of its JSON; docs/models.md, "float16 storage"); SOMAS_FLOAT32 for
+ * NULL. */
+int somas_pool_dtype(const somas_pool* pool);
 
 /* One step: `current_pA` holds n == size values. Non-finite currents leave
  * their neurons unchanged and return SOMAS_ERR_NONFINITE (the others advanced). */
 int somas_pool_step(somas_pool* pool, const float* current_pA, size_t n);
+/* The same step with float16 currents: current_f16[i] holds the bits of an
+ * IEEE binary16 value in pA, widened exactly to float32 (for a pool of
+ * either dtype; half the input bytes of somas_pool_step). */
+int somas_pool_step_f16(somas_pool* pool, const uint16_t* current_f16, size_t n);
 /* Steps `count` distinct pools by one step each in one parallel region;
  * pools[i] gets currents[i] (n[i] == its size values). Same results as
  * stepping them one by one. Nothing is stepped if an argument is wrong;

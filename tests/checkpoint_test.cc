@@ -126,7 +126,7 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
   const std::string good = testing::Snapshot(pool);
 
   std::string version = good;
-  version[8] = 2;
+  version[8] = 3;
   Reseal(&version);
   std::string extra = good.substr(0, good.size() - 4) + "x" + good.substr(good.size() - 4);
   const uint64_t longer = good.size() - 24 + 1;
@@ -159,7 +159,7 @@ TEST(CheckpointErrorTest, EachRefusalSaysWhy) {
       {"truncated", good.substr(0, good.size() - 10), "truncated"},
       {"flipped bit", good.substr(0, 40) + static_cast<char>(good[40] ^ 4) + good.substr(41),
        "CRC-32 does not match"},
-      {"newer version", version, "format version 2; this library reads version 1"},
+      {"newer version", version, "format version 3; this library reads versions 1 to 2"},
       {"trailing bytes", extra, "unexpected bytes at the end"},
       {"non-finite state", nan_state, "is not finite"},
       {"a spike past the last neuron", ghost_spike, "spike bits are set past the last neuron"},
@@ -224,19 +224,31 @@ TEST(CheckpointErrorTest, PerNeuronFlagsOtherThanZeroAndOneAreRefused) {
   EXPECT_EQ(testing::Snapshot(pool), good);
 }
 
-// A version-1 file written from the documented format by
-// tests/data/make_checkpoint_v1.py, not by this library: it loads with the
-// values it was written with, and saving it again gives the same bytes.
-TEST(CheckpointFormatTest, TheDocumentedVersionOneFileLoads) {
-  std::string golden;
-  {
-    std::ifstream in("tests/data/checkpoint_v1.ckpt", std::ios::binary);
-    ASSERT_TRUE(in) << "tests/data/checkpoint_v1.ckpt is missing";
-    golden.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+std::string ReadGolden(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path << " is missing";
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Files written from the documented formats by tests/data/make_checkpoint_v1.py
+// and make_checkpoint_v2.py, not by this library: the same pool as version 1
+// (float32), version 2 float32 and version 2 float16. Each loads with the
+// values it was written with (every one exact in float16), as its dtype, and
+// saves as the version-2 file of its dtype.
+struct GoldenFile {
+  const char* path;
+  Dtype dtype;
+  const char* saves_as;
+};
+
+class CheckpointFormatTest : public ::testing::TestWithParam<GoldenFile> {};
+
+TEST_P(CheckpointFormatTest, TheDocumentedFileLoads) {
+  const std::string golden = ReadGolden(GetParam().saves_as);
   Pool pool;
-  const Status s = Pool::FromCheckpoint("tests/data/checkpoint_v1.ckpt", &pool);
+  const Status s = Pool::FromCheckpoint(GetParam().path, &pool);
   ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(pool.dtype(), GetParam().dtype);
   EXPECT_EQ(pool.model().name, "AdaptiveLeakySoma");
   EXPECT_EQ(pool.size(), 3u);
   EXPECT_EQ(pool.dt(), 0.5);
@@ -285,6 +297,61 @@ TEST(CheckpointFormatTest, TheDocumentedVersionOneFileLoads) {
   ASSERT_TRUE(pool.SetState("refractory_steps", 0, 65535.0f).ok());
   EXPECT_EQ(state("refractory_steps")[0], 65535.0f);
   EXPECT_FALSE(pool.SetState("refractory_steps", 0, 65536.0f).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, CheckpointFormatTest,
+    ::testing::Values(GoldenFile{"tests/data/checkpoint_v1.ckpt", Dtype::kFloat32,
+                                 "tests/data/checkpoint_v2.ckpt"},
+                      GoldenFile{"tests/data/checkpoint_v2.ckpt", Dtype::kFloat32,
+                                 "tests/data/checkpoint_v2.ckpt"},
+                      GoldenFile{"tests/data/checkpoint_v2_float16.ckpt", Dtype::kFloat16,
+                                 "tests/data/checkpoint_v2_float16.ckpt"}));
+
+// Loading never changes a pool's dtype: a checkpoint of the other dtype is
+// refused, naming both, and the pool is unchanged; FromCheckpoint builds a
+// pool of the checkpoint's dtype, which steps on exactly as the saved one.
+TEST(CheckpointDtypeTest, LoadingNeverChangesAPoolsDtype) {
+  for (const char* model : {"AdaptiveLeakySoma", "IzhikevichSoma", "AdaptiveExponentialSoma"}) {
+    PoolConfig config;
+    config.model = model;
+    config.size = 40;
+    config.dtype = Dtype::kFloat16;
+    Pool half, single;
+    ASSERT_TRUE(Pool::Create(config, &half).ok());
+    config.dtype = Dtype::kFloat32;
+    ASSERT_TRUE(Pool::Create(config, &single).ok());
+    const std::vector<float> drive(40, static_cast<float>(half.model().drive_current));
+    for (int t = 0; t < 30; ++t) ASSERT_TRUE(half.Step(drive).ok());
+    std::string bytes, single_bytes;
+    ASSERT_TRUE(half.SaveToBuffer(&bytes).ok());
+    ASSERT_TRUE(single.SaveToBuffer(&single_bytes).ok());
+    const std::string before = testing::Snapshot(single);
+    Status s = single.LoadFromBuffer(bytes);
+    EXPECT_EQ(s.code(), StatusCode::kBadCheckpoint);
+    EXPECT_NE(s.message().find("the checkpoint holds a float16 pool, this pool is float32"),
+              std::string::npos)
+        << s.message();
+    EXPECT_EQ(testing::Snapshot(single), before);
+    Pool fresh_half;
+    ASSERT_TRUE(
+        Pool::Create(PoolConfig{"", model, 40, 1.0, 0, {}, Dtype::kFloat16}, &fresh_half).ok());
+    s = fresh_half.LoadFromBuffer(single_bytes);
+    EXPECT_NE(s.message().find("holds a float32 pool, this pool is float16"), std::string::npos);
+    ASSERT_TRUE(fresh_half.LoadFromBuffer(bytes).ok());
+    const std::string path = ::testing::TempDir() + "/half.ckpt";
+    ASSERT_TRUE(half.Save(path).ok());
+    Pool loaded;
+    ASSERT_TRUE(Pool::FromCheckpoint(path, &loaded).ok());
+    EXPECT_EQ(loaded.dtype(), Dtype::kFloat16);
+    for (int t = 0; t < 30; ++t) {
+      ASSERT_TRUE(half.Step(drive).ok());
+      ASSERT_TRUE(loaded.Step(drive).ok());
+      ASSERT_TRUE(fresh_half.Step(drive).ok());
+    }
+    EXPECT_EQ(testing::Snapshot(loaded), testing::Snapshot(half)) << model;
+    EXPECT_EQ(testing::Snapshot(fresh_half), testing::Snapshot(half)) << model;
+  }
 }
 
 // The size cap of Load counts the pool's name: a pool named with 1.5 MiB

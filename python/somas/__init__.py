@@ -68,7 +68,9 @@ _SIGNATURES = [
     ("somas_pool_size", _c.c_size_t, [_pool_p]),
     ("somas_pool_model", _c.c_char_p, [_pool_p]),
     ("somas_pool_dt", _c.c_double, [_pool_p]),
+    ("somas_pool_dtype", _c.c_int, [_pool_p]),
     ("somas_pool_step", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_step_f16", _c.c_int, [_pool_p, _c.POINTER(_c.c_uint16), _c.c_size_t]),
     ("somas_pool_reset", _c.c_int, [_pool_p]),
     ("somas_pool_spike_indices", _c.c_int, [_pool_p, _u32_p, _c.c_size_t, _size_p]),
     ("somas_pool_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
@@ -97,6 +99,9 @@ _fast = _c.CDLL(_lib._name)
 _fast_step = _fast.somas_pool_step
 _fast_step.restype = _c.c_int
 _fast_step.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
+_fast_step_f16 = _fast.somas_pool_step_f16
+_fast_step_f16.restype = _c.c_int
+_fast_step_f16.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
 _fast_spike_indices = _fast.somas_pool_spike_indices
 _fast_spike_indices.restype = _c.c_int
 _fast_spike_indices.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t, _c.c_void_p]
@@ -194,6 +199,26 @@ def _floats(values, n, what):
     return a
 
 
+def _dtype_name(dtype):
+    """"float32" or "float16" from a name, a numpy dtype or a numpy type."""
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        d = None
+    if d == np.float32 or d == np.float16:
+        return d.name
+    raise ValueError("dtype must be float32 or float16 (a name or a numpy dtype), got %r"
+                     % (dtype,))
+
+
+def _halves(values, n):
+    """A float16 array of n values as the C call reads it (contiguous)."""
+    a = np.ascontiguousarray(values)
+    if a.ndim != 1 or a.shape[0] != n:
+        raise SomasError("step needs a 1-D array of %d values, got shape %s" % (n, a.shape), 1)
+    return a
+
+
 def _params_json(model, params):
     """Parameters as the engine's JSON; what JSON cannot carry is refused here,
     naming the model, the parameter and (for arrays) the neuron."""
@@ -234,12 +259,16 @@ def _params_json(model, params):
 class Pool:
     """N neurons of one model. Not thread-safe: one thread at a time per pool."""
 
-    def __init__(self, model, size, dt=1.0, params=None, seed=0):
+    def __init__(self, model, size, dt=1.0, params=None, seed=0, dtype="float32"):
+        """`dtype` is how the pool stores its states: "float32" (or
+        numpy.float32) or "float16" (or numpy.float16); docs/models.md,
+        "float16 storage". States and potentials read back as float32."""
         if not isinstance(model, str):
             raise TypeError("model must be a model name (str), got %r" % (model,))
         params = {} if params is None else params
         spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
-                "seed": _count(seed, "seed"), "params": _params_json(model, params)}
+                "seed": _count(seed, "seed"), "dtype": _dtype_name(dtype),
+                "params": _params_json(model, params)}
         if spec["seed"] >= 1 << 64:
             raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
         # Per-neuron arrays go in as binary data, not JSON text: the pool is
@@ -264,6 +293,7 @@ class Pool:
         self.size = _lib.somas_pool_size(handle)
         self.model = _lib.somas_pool_model(handle).decode()
         self.dt = _lib.somas_pool_dt(handle)
+        self.dtype = np.dtype(np.float16 if _lib.somas_pool_dtype(handle) == 1 else np.float32)
         self._spikes = np.empty(self.size, dtype=np.uint32)
         # For step(): addresses as integers, and the last current array seen
         # with its data address (an array this object references cannot be
@@ -274,6 +304,7 @@ class Pool:
         self._count_address = _c.addressof(self._count)
         self._last_current = None
         self._last_current_address = 0
+        self._last_step = _fast_step
 
     @classmethod
     def _wrap(cls, handle):
@@ -302,16 +333,20 @@ class Pool:
     def step(self, current):
         """One step with `current` (pA, one per neuron); returns the spike indices.
 
-        Non-finite currents leave their neurons unchanged and raise SomasError
-        (code 2) after the other neurons have advanced."""
+        A float16 array goes in as it is (no conversion, half the bytes of
+        float32); anything else as float32. Non-finite currents leave their
+        neurons unchanged and raise SomasError (code 2) after the other
+        neurons have advanced."""
         if current is self._last_current and current.shape == (self.size,):
-            address = self._last_current_address
+            address, step = self._last_current_address, self._last_step
         else:
-            a = _floats(current, self.size, "step")
-            address = a.ctypes.data
+            half = getattr(current, "dtype", None) == np.float16
+            a = _halves(current, self.size) if half else _floats(current, self.size, "step")
+            address, step = a.ctypes.data, _fast_step_f16 if half else _fast_step
             if a is current:  # (a converted copy is not worth keeping)
                 self._last_current, self._last_current_address = a, address
-        code = _fast_step(self._address, address, self.size)
+                self._last_step = step
+        code = step(self._address, address, self.size)
         if code != _OK:
             _check(code)
         code = _fast_spike_indices(self._address, self._spikes_address, self.size,

@@ -28,15 +28,18 @@ std::vector<Pool>& Targets() {
   static std::vector<Pool>* pools = [] {
     auto* out = new std::vector<Pool>;
     for (const ModelSpec& m : BuiltinRegistry().models()) {
-      PoolConfig config;
-      config.model = m.name;
-      config.size = 3;
-      config.name = "target";
-      Pool pool;
-      if (!Pool::Create(config, &pool).ok()) std::abort();
-      const std::vector<float> current(3, static_cast<float>(2 * m.drive_current));
-      for (int t = 0; t < 3; ++t) (void)pool.Step(current);
-      out->push_back(std::move(pool));
+      for (Dtype dtype : {Dtype::kFloat32, Dtype::kFloat16}) {
+        PoolConfig config;
+        config.model = m.name;
+        config.size = 3;
+        config.name = "target";
+        config.dtype = dtype;
+        Pool pool;
+        if (!Pool::Create(config, &pool).ok()) std::abort();
+        const std::vector<float> current(3, static_cast<float>(2 * m.drive_current));
+        for (int t = 0; t < 3; ++t) (void)pool.Step(current);
+        out->push_back(std::move(pool));
+      }
     }
     return out;
   }();
@@ -49,11 +52,23 @@ std::string Bytes(const Pool& pool) {
   return out;
 }
 
+// What a loadable `input` saves back as: itself, or for a version-1 file
+// the same pool in the current version (as decoding it on its own gives).
+std::string SavedForm(const std::string& input) {
+  uint32_t version = 0;
+  std::memcpy(&version, input.data() + 8, sizeof(version));
+  if (version != 1) return input;
+  std::unique_ptr<PoolImpl> decoded;
+  if (!DecodeCheckpoint(input, BuiltinRegistry(), nullptr, &decoded).ok()) return "";
+  return EncodeCheckpoint(*decoded);
+}
+
 void LoadInto(Pool& pool, const std::string& input) {
   const std::string before = Bytes(pool);
   const Status s = pool.LoadFromBuffer(input);
   if (s.ok()) {
-    SOMAS_FUZZ_CHECK(Bytes(pool) == input, "a %s pool loaded a checkpoint that saves differently",
+    SOMAS_FUZZ_CHECK(Bytes(pool) == SavedForm(input),
+                     "a %s pool loaded a checkpoint that saves differently",
                      pool.model().name.c_str());
     SOMAS_FUZZ_CHECK(pool.LoadFromBuffer(before).ok(), "a pool cannot take back its own bytes");
   } else {
@@ -71,13 +86,32 @@ int FuzzCheckpoint(const uint8_t* data, size_t size) {
   if (s.ok()) {
     Pool pool;
     PoolAccess::Set(pool, std::move(decoded));
-    SOMAS_FUZZ_CHECK(Bytes(pool) == input, "a checkpoint that loads saves back differently");
+    // A checkpoint saves back byte for byte; a version-1 file saves as the
+    // current version, which itself saves back byte for byte.
+    const std::string saved = Bytes(pool);
+    uint32_t version = 0;
+    std::memcpy(&version, input.data() + 8, sizeof(version));
+    if (version == 1) {
+      std::unique_ptr<PoolImpl> again;
+      SOMAS_FUZZ_CHECK(DecodeCheckpoint(saved, BuiltinRegistry(), nullptr, &again).ok(),
+                       "a version-1 checkpoint saved as one that does not load");
+      Pool resaved;
+      PoolAccess::Set(resaved, std::move(again));
+      SOMAS_FUZZ_CHECK(Bytes(resaved) == saved, "a converted checkpoint saves back differently");
+    } else {
+      SOMAS_FUZZ_CHECK(saved == input, "a checkpoint that loads saves back differently");
+    }
     // Stepping the loaded pool keeps every state finite.
     if (pool.size() <= 4096) {
       (void)pool.Step(std::vector<float>(pool.size(), 500.0f));
       for (const auto& state : Internals(pool).states) {
         for (size_t i = 0; i < Internals(pool).padded; ++i) {
           SOMAS_FUZZ_CHECK(std::fabs(state[i]) <= kStateBound, "state beyond the bound");
+        }
+      }
+      for (const auto& state : Internals(pool).halves) {  // float16: finite
+        for (size_t i = 0; i < Internals(pool).padded; ++i) {
+          SOMAS_FUZZ_CHECK((state[i] & 0x7C00u) != 0x7C00u, "a float16 state not finite");
         }
       }
     }

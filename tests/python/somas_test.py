@@ -151,6 +151,55 @@ def _step_in_child(queue):
     queue.put(float(pool.potentials().sum()))
 
 
+class Float16Test(unittest.TestCase):
+    def test_dtype_names_and_numpy_types(self):
+        for dtype in ("float16", np.float16, np.dtype(np.float16)):
+            self.assertEqual(somas.Pool("LeakySoma", 3, dtype=dtype).dtype, np.float16)
+        for dtype in ("float32", np.float32):
+            self.assertEqual(somas.Pool("LeakySoma", 3, dtype=dtype).dtype, np.float32)
+        self.assertEqual(somas.Pool("LeakySoma", 3).dtype, np.float32)
+        for bad in ("float64", np.int16, "half-ish", None):
+            with self.assertRaisesRegex(ValueError, "dtype must be float32 or float16"):
+                somas.Pool("LeakySoma", 3, dtype=bad)
+
+    def test_float16_pool_and_input_match_the_float32_step_rounded(self):
+        n = 1000
+        rng = np.random.default_rng(2)
+        half = somas.Pool("IzhikevichSoma", n, dtype="float16")
+        twin = somas.Pool("IzhikevichSoma", n, dtype=np.float16)
+        for _ in range(50):
+            current = rng.uniform(50, 150, n).astype(np.float16)
+            spikes = half.step(current)  # float16 in, no conversion
+            self.assertEqual(list(spikes), list(twin.step(current.astype(np.float32))))
+        np.testing.assert_array_equal(half.potentials(), twin.potentials())
+        self.assertGreater(len(spikes) + sum(len(half.step(current)) for _ in range(20)), 0)
+        # Potentials read as float32 absolute mV, stored as float16 relative to rest.
+        v = half.potentials()
+        self.assertEqual(v.dtype, np.float32)
+        rel = (v + 65.0).astype(np.float16).astype(np.float32) - 65.0
+        np.testing.assert_array_equal(rel, v)
+
+    def test_float16_step_refuses_a_wrong_shape_and_reports_bad_input(self):
+        pool = somas.Pool("LeakySoma", 4, dtype="float16")
+        with self.assertRaisesRegex(somas.SomasError, "step needs a 1-D array of 4 values"):
+            pool.step(np.zeros(5, dtype=np.float16))
+        with self.assertRaisesRegex(somas.SomasError, "first at neuron 2 \\(inf pA\\)"):
+            pool.step(np.array([0, 0, np.inf, 0], dtype=np.float16))
+
+    def test_checkpoints_keep_the_dtype(self):
+        pool = somas.Pool("AdaptiveLeakySoma", 5, dtype="float16")
+        pool.step(np.full(5, 500, dtype=np.float16))
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "p.ckpt")
+            pool.save(path)
+            loaded = somas.Pool.load(path)
+            self.assertEqual(loaded.dtype, np.float16)
+            np.testing.assert_array_equal(loaded.potentials(), pool.potentials())
+            with self.assertRaisesRegex(somas.SomasError, "holds a float16 pool, this pool is float32"):
+                somas.Pool("AdaptiveLeakySoma", 5).restore(path)
+        self.assertEqual(pool.clone().dtype, np.float16)
+
+
 class ArgumentTest(unittest.TestCase):
     def tearDown(self):
         somas.set_threads(0)
@@ -346,6 +395,7 @@ class HeaderTest(unittest.TestCase):
         "uint32_t*": ctypes.POINTER(ctypes.c_uint32), "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "const size_t*": ctypes.POINTER(ctypes.c_size_t),
         "uint8_t*": ctypes.POINTER(ctypes.c_uint8),
+        "const uint16_t*": ctypes.POINTER(ctypes.c_uint16),
         "const char* const*": ctypes.POINTER(ctypes.c_char_p),
         "const double* const*": ctypes.POINTER(ctypes.POINTER(ctypes.c_double)),
     }
@@ -365,6 +415,7 @@ class HeaderTest(unittest.TestCase):
         cls.defines = {m.group(1): int(m.group(2)) for m in
                        re.finditer(r"#define (SOMAS_\w+)\s+(?:\\\s*)?(\d+)", text)}
         text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+        text = re.sub(r"^#(?:.*\\\n)*.*$", " ", text, flags=re.M)  # preprocessor lines
         cls.declared = {}
         for m in re.finditer(r"([\w\s\*]+?)\b(somas_\w+)\s*\(([^)]*)\);", text):
             args = [] if m.group(3).strip() == "void" else [
