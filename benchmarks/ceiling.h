@@ -18,7 +18,13 @@ struct Traffic {
   size_t states = 1;  // 1..kCeilingMaxStates
   size_t reads = 1;   // 1..kCeilingMaxReads
   bool counter = false;
-  double Bytes() const { return 8.0 * states + 4.0 * reads + (counter ? 4.0 : 0.0) + 1.0 / 8; }
+  // A float16 pool with float16 input: states and the current take 2 bytes,
+  // per-neuron constants still 4.
+  bool half = false;
+  double Bytes() const {
+    return (half ? 4.0 * states + 2.0 + 4.0 * (reads - 1) : 8.0 * states + 4.0 * reads) +
+           (counter ? 4.0 : 0.0) + 1.0 / 8;
+  }
 };
 
 // Arrays with that traffic, of `n` elements (a multiple of 16), 64-byte aligned.

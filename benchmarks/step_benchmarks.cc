@@ -49,6 +49,7 @@ Traffic TrafficOf(const Pool& pool) {
   Traffic t;
   t.states = m.num_float_states;
   t.counter = m.has_counter;
+  t.half = pool.dtype() == Dtype::kFloat16;
   for (size_t c = 0; c < m.num_constants; ++c)
     t.reads += Internals(pool).tables.refs[c].mask ? 1 : 0;
   return t;
@@ -148,8 +149,8 @@ void ReportCeiling(benchmark::State& state, const Pool& pool, double seconds, do
 // iterations. After every batch of steps (about 1 ms of them) as many
 // ceiling passes run, untimed by the benchmark. Returns the seconds spent
 // stepping, by the loop's own clock.
-double TimeSteps(benchmark::State& state, Pool* pool, const AlignedArray<float>& current,
-                 Ceiling* ceiling) {
+template <class Current>
+double TimeSteps(benchmark::State& state, Pool* pool, const Current& current, Ceiling* ceiling) {
   const size_t batch = std::max<size_t>(1, 250000 / std::max<size_t>(1, pool->size()));
   size_t in_batch = 0;
   double seconds = 0;
@@ -180,26 +181,39 @@ double TimeSteps(benchmark::State& state, Pool* pool, const AlignedArray<float>&
 
 // One thread (Threads/ cases cover more), on `target` ("auto" or a name
 // from AvailableTargets()), against the ceiling of the same traffic.
+//
+// StepF16/: a float16 pool stepped with float16 input. Its ceiling is the
+// float32 ceiling loop's bytes per second (measured in the same run, on the
+// same arrays' placement) divided by the float16 bytes of a neuron-step
+// (Traffic::half): what memory allows for the bytes the case moves.
 void StepBenchmark(benchmark::State& state, const ModelSpec* m, size_t size, bool per_neuron,
-                   const std::string& target, double ceiling_seconds) {
+                   const std::string& target, double ceiling_seconds, Dtype dtype) {
   Pool pool;
-  const Status created = Pool::Create(BenchConfig(*m, size, per_neuron), &pool);
+  PoolConfig config = BenchConfig(*m, size, per_neuron);
+  config.dtype = dtype;
+  const Status created = Pool::Create(config, &pool);
   if (!created.ok()) {
     state.SkipWithError(created.message().c_str());
     return;
   }
   (void)SetThreads(1);  // a valid count: cannot fail
-  Ceiling ceiling(TrafficOf(pool), size, 1);
+  Traffic streamed = TrafficOf(pool);
+  streamed.half = false;  // (the loop streams float32 arrays)
+  Ceiling ceiling(streamed, size, 1);
   const AlignedArray<float> current = BenchCurrent(*m, size);
+  std::vector<Float16> current16(size);
+  for (size_t i = 0; i < size; ++i) current16[i].bits = HalfFromFloat(current[i]);
   const Status limited = SetSimdTarget(target);
   if (!limited.ok()) {
     state.SkipWithError(limited.message().c_str());
     (void)SetThreads(0);  // a valid count: cannot fail
     return;
   }
-  const double seconds = TimeSteps(state, &pool, current, &ceiling);
+  const double seconds = dtype == Dtype::kFloat16 ? TimeSteps(state, &pool, current16, &ceiling)
+                                                  : TimeSteps(state, &pool, current, &ceiling);
   (void)SetSimdTarget("auto");
-  ReportCeiling(state, pool, seconds, ceiling.Rate(ceiling_seconds));
+  const double bytes_per_s = ceiling.Rate(ceiling_seconds) * streamed.Bytes();
+  ReportCeiling(state, pool, seconds, bytes_per_s / TrafficOf(pool).Bytes());
   (void)SetThreads(0);  // a valid count: cannot fail
 }
 
@@ -426,7 +440,7 @@ void RegisterSweepBenchmarks(size_t largest, const std::vector<size_t>& extra, i
         const std::string name = "Sweep/" + m.name + "/" + std::to_string(size) + "/" +
                                  (per_neuron ? "per_neuron" : "shared");
         benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, &m, size, per_neuron,
-                                     std::string("auto"), ceiling_seconds)
+                                     std::string("auto"), ceiling_seconds, Dtype::kFloat32)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime()
             ->Repetitions(repetitions)
@@ -477,7 +491,11 @@ void RegisterStepBenchmarks(const std::vector<size_t>& sizes, size_t silent_size
           const std::string name = "Step/" + m.name + "/" + std::to_string(size) + "/" +
                                    (per_neuron ? "per_neuron" : "shared") + "/" + target;
           benchmark::RegisterBenchmark(name.c_str(), StepBenchmark, &m, size, per_neuron, target,
-                                       ceiling_seconds)
+                                       ceiling_seconds, Dtype::kFloat32)
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();
+          benchmark::RegisterBenchmark(("StepF16" + name.substr(4)).c_str(), StepBenchmark, &m,
+                                       size, per_neuron, target, ceiling_seconds, Dtype::kFloat16)
               ->Unit(benchmark::kMicrosecond)
               ->UseRealTime();
         }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "engine/half-inl.h"
 #include "somas/kernel_abi.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -83,6 +84,47 @@ HWY_INLINE void WithConstants(const KernelArgs& a, const Run& run) {
   }
 }
 
+// A kernel's float states as stored: float32 arrays (KernelArgs::state) or
+// float16 bits (KernelArgs::state_f16), widened exactly on load and rounded
+// to nearest even, saturating at +-65504, on store (engine/half-inl.h), so
+// that one kernel body serves both. s.Load(k, i) / s.Store(k, i, v) read and
+// write state k's vector at lane i in kernel units; the overloads with an
+// `offset` are for a state whose float16 storage is relative to a
+// parameter (StateSpec::float16_offset_param): float32 storage ignores it.
+struct Float32States {
+  explicit Float32States(const KernelArgs& a) {
+    for (size_t k = 0; k < kMaxFloatStates; ++k) p[k] = a.state[k];
+  }
+  HWY_INLINE VF Load(size_t k, size_t i) const { return hn::Load(DF(), p[k] + i); }
+  HWY_INLINE void Store(size_t k, size_t i, VF v) const { hn::Store(v, DF(), p[k] + i); }
+  HWY_INLINE VF Load(size_t k, size_t i, VF /*offset*/) const { return Load(k, i); }
+  HWY_INLINE void Store(size_t k, size_t i, VF v, VF /*offset*/) const { Store(k, i, v); }
+  float* p[kMaxFloatStates];
+};
+
+struct Float16States {
+  explicit Float16States(const KernelArgs& a) {
+    for (size_t k = 0; k < kMaxFloatStates; ++k) p[k] = a.state_f16[k];
+  }
+  HWY_INLINE VF Load(size_t k, size_t i) const { return WidenHalves(p[k] + i); }
+  HWY_INLINE void Store(size_t k, size_t i, VF v) const { NarrowHalves(ClampToHalf(v), p[k] + i); }
+  HWY_INLINE VF Load(size_t k, size_t i, VF offset) const { return hn::Add(Load(k, i), offset); }
+  HWY_INLINE void Store(size_t k, size_t i, VF v, VF offset) const {
+    Store(k, i, hn::Sub(v, offset));
+  }
+  uint16_t* p[kMaxFloatStates];
+};
+
+// Calls run(states) with the pool's storage.
+template <class Run>
+HWY_INLINE void WithStates(const KernelArgs& a, const Run& run) {
+  if (a.state_f16[0]) {
+    run(Float16States(a));
+  } else {
+    run(Float32States(a));
+  }
+}
+
 HWY_INLINE VF Bound(DF d, VF x) {
   return hn::Min(hn::Max(x, hn::Set(d, -kStateBound)), hn::Set(d, kStateBound));
 }
@@ -121,22 +163,36 @@ HWY_INLINE uint32_t MaskBits(DF d, MF mask) {
 
 // The rare path of ForEachBlock: a vector with a NaN or infinite input. Its
 // lanes are integrated with zero input, then the bad lanes get their states
-// back and lose their spikes, so they end the step exactly as they began.
-// `body` is taken by value: passing the caller's closure by reference would
-// let its address escape, and the hot loop would then reload every captured
-// constant after each store.
+// (as stored, float32 or float16) back and lose their spikes, so they end
+// the step exactly as they began. `body` is taken by value: passing the
+// caller's closure by reference would let its address escape, and the hot
+// loop would then reload every captured constant after each store.
 template <class Body>
-HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, const float* current,
-                                  MF finite, size_t* bad, size_t* first_bad) {
+HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, VF current, MF finite,
+                                  size_t* bad, size_t* first_bad) {
   constexpr size_t kN = hn::MaxLanes(DF());
   float saved[kMaxFloatStates][kN] = {};
+  uint16_t saved_half[kMaxFloatStates][kN] = {};
   uint16_t saved_counter[kN] = {};
-  for (size_t s = 0; s < a.num_states; ++s) memcpy(saved[s], a.state[s] + i, sizeof(saved[s]));
+  for (size_t s = 0; s < a.num_states; ++s) {
+    if (a.state[s]) {
+      memcpy(saved[s], a.state[s] + i, sizeof(saved[s]));
+    } else {
+      memcpy(saved_half[s], a.state_f16[s] + i, sizeof(saved_half[s]));
+    }
+  }
   if (a.counter) memcpy(saved_counter, a.counter + i, sizeof(saved_counter));
-  const MF spike = hn::And(body(i, hn::IfThenElseZero(finite, hn::LoadU(DF(), current))), finite);
+  const MF spike = hn::And(body(i, hn::IfThenElseZero(finite, current)), finite);
+  const uint32_t finite_lanes = MaskBits(DF(), finite);
   for (size_t l = 0; l < kN; ++l) {
-    if (std::isfinite(current[l])) continue;
-    for (size_t s = 0; s < a.num_states; ++s) a.state[s][i + l] = saved[s][l];
+    if ((finite_lanes >> l) & 1) continue;
+    for (size_t s = 0; s < a.num_states; ++s) {
+      if (a.state[s]) {
+        a.state[s][i + l] = saved[s][l];
+      } else {
+        a.state_f16[s][i + l] = saved_half[s][l];
+      }
+    }
     if (a.counter) a.counter[i + l] = saved_counter[l];
     if ((*bad)++ == 0) *first_bad = i + l;
   }
@@ -170,19 +226,24 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
 
   const size_t n_main = a.n_main;
   const float* const main_current = a.current;
+  const uint16_t* const main_half = a.current_f16;  // (float16 input: main_current is null)
   const float* const tail_current = a.current_tail;
+  // The input vector at lane i < n_main.
+  auto load_main = [&](size_t i) SOMAS_BODY {
+    return main_half ? WidenHalves(main_half + i) : hn::LoadU(d, main_current + i);
+  };
   uint16_t* const spikes = a.spikes;
   size_t bad = 0;
   size_t first_bad = 0;
   // One block: its inputs checked at once; a block with a bad input goes
   // vector by vector.
   auto one_block = [&](size_t i0) SOMAS_BODY {
-    const float* current = i0 < n_main ? main_current + i0 : tail_current + (i0 - n_main);
     VF input[kVectors];
     VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 16
     for (size_t j = 0; j < kVectors; ++j) {
-      input[j] = hn::LoadU(d, current + j * kN);
+      input[j] = i0 < n_main ? load_main(i0 + j * kN)
+                             : hn::LoadU(d, tail_current + (i0 - n_main) + j * kN);
       zero_if_finite = hn::Add(zero_if_finite, hn::Sub(input[j], input[j]));
     }
     uint32_t block_bits = 0;
@@ -194,10 +255,9 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
     } else {
       for (size_t j = 0; j < kVectors; ++j) {
         const MF finite = hn::IsFinite(input[j]);
-        const MF spike = hn::AllTrue(d, finite)
-                             ? body(i0 + j * kN, input[j])
-                             : StepWithBadInputs(a, body, i0 + j * kN, current + j * kN, finite,
-                                                 &bad, &first_bad);
+        const MF spike = hn::AllTrue(d, finite) ? body(i0 + j * kN, input[j])
+                                                : StepWithBadInputs(a, body, i0 + j * kN, input[j],
+                                                                    finite, &bad, &first_bad);
         block_bits |= (MaskBits(d, spike) & kLaneBits) << (j * kN);
       }
     }
@@ -236,7 +296,7 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
       VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 8
       for (size_t j = 0; j < kGroupVectors; ++j) {
-        in[j] = hn::LoadU(d, main_current + i0 + j * kN);
+        in[j] = load_main(i0 + j * kN);
         zero_if_finite = hn::Add(zero_if_finite, hn::Sub(in[j], in[j]));
       }
       if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {
@@ -269,7 +329,7 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
       VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 8
       for (size_t j = 0; j < kInFlight; ++j) {
-        in[j] = hn::LoadU(d, main_current + i0 + j * kBlock);
+        in[j] = load_main(i0 + j * kBlock);
         zero_if_finite = hn::Add(zero_if_finite, hn::Sub(in[j], in[j]));
       }
       if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {

@@ -54,6 +54,10 @@ Status Prepare(PoolImpl& p, Input current, size_t n, size_t threads, const StepH
                          std::to_string(current.null() ? 0 : n) + " input currents");
   }
   out->args = KernelArgsOf(p, current.f32);
+  if (p.spec->float16_kernel) {  // (otherwise StepTiles widens them)
+    for (size_t k = 0; k < p.halves.size(); ++k) out->args.state_f16[k] = p.halves[k].data();
+    out->args.current_f16 = current.f16;
+  }
   out->pool = &p;
   out->current = current;
   out->hooks = hooks && (hooks->before || hooks->after) ? hooks : nullptr;
@@ -174,7 +178,7 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
     std::memset(p.tail.data(), 0, kBlock * sizeof(float));
     for (size_t i = args.n_main; i < p.size; ++i) p.tail[i - args.n_main] = s.current.at(i);
   }
-  if (p.dtype == Dtype::kFloat16 || s.current.f16) {
+  if ((p.dtype == Dtype::kFloat16 || s.current.f16) && !p.spec->float16_kernel) {
     StepTiles(s, args, &outcome.result);
   } else {
     s.pool->spec->kernel(args, &outcome.result);

@@ -120,70 +120,70 @@ HWY_NOINLINE void Exp2ForTestImpl(const float* x, float* out, size_t n) {
 template <bool kRefractory, bool kAdEx, bool kAdaptiveThreshold>
 HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
-  float* HWY_RESTRICT potential = a.state[0];
-  float* HWY_RESTRICT second = a.state[1];
-  WithConstants(a, [&](const auto& k) SOMAS_BODY {
-    // First stage: the integrated potential, before its clamp.
-    const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
-      const VF theta = k(kExpTheta, i);
-      const VF scale_r = k(kExpScaleResistance, i);
-      const VF v = hn::Load(d, potential + i);
-      // v + scale (-v + D exp(x) + R I) as (1 - scale) v + scale R I, which
-      // does not wait for the exponential, plus scale D exp(x).
-      VF drive;  // scale R I (AdEx: scale R (I - w))
-      if constexpr (kRefractory) {
-        drive = hn::IfThenElseZero(IsReady(LoadCounter(a.counter, i)), hn::Mul(scale_r, current));
-      } else if constexpr (kAdEx) {
-        drive = hn::Mul(scale_r, hn::Sub(current, hn::Load(d, second + i)));
-      } else {
-        drive = hn::Mul(scale_r, current);
-      }
-      const VF rest_of_step = hn::MulAdd(k(kExpKeep, i), v, drive);
-      const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
-      const VF exp_term = FastExp2(d, y);
-      return hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step);
-    };
-    // Second stage: clamp, fire, reset, and the other states.
-    const auto fire = [=](size_t i, VF integrated) SOMAS_BODY {
-      const VF theta = k(kExpTheta, i);
-      VF v = Bound(d, integrated);
-      VI left;
-      MF ready;
-      if constexpr (kRefractory) {
-        left = LoadCounter(a.counter, i);
-        ready = IsReady(left);
-      }
-      VF threshold = theta;
-      VF e;
-      if constexpr (kAdaptiveThreshold) {
-        e = hn::Load(d, second + i);
-        threshold = hn::Add(theta, e);
-      }
-      MF spike = hn::Gt(v, threshold);
-      if constexpr (kRefractory) spike = hn::And(spike, ready);
-      v = hn::IfThenElse(spike, k(kExpReset, i), v);
-      if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
-      v = FlushTiny(d, v);
-      hn::Store(v, d, potential + i);
+  WithStates(a, [&](const auto& s) SOMAS_BODY {
+    WithConstants(a, [&](const auto& k) SOMAS_BODY {
+      // First stage: the integrated potential, before its clamp.
+      const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
+        const VF theta = k(kExpTheta, i);
+        const VF scale_r = k(kExpScaleResistance, i);
+        const VF v = s.Load(0, i);
+        // v + scale (-v + D exp(x) + R I) as (1 - scale) v + scale R I, which
+        // does not wait for the exponential, plus scale D exp(x).
+        VF drive;  // scale R I (AdEx: scale R (I - w))
+        if constexpr (kRefractory) {
+          drive = hn::IfThenElseZero(IsReady(LoadCounter(a.counter, i)), hn::Mul(scale_r, current));
+        } else if constexpr (kAdEx) {
+          drive = hn::Mul(scale_r, hn::Sub(current, s.Load(1, i)));
+        } else {
+          drive = hn::Mul(scale_r, current);
+        }
+        const VF rest_of_step = hn::MulAdd(k(kExpKeep, i), v, drive);
+        const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
+        const VF exp_term = FastExp2(d, y);
+        return hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step);
+      };
+      // Second stage: clamp, fire, reset, and the other states.
+      const auto fire = [=](size_t i, VF integrated) SOMAS_BODY {
+        const VF theta = k(kExpTheta, i);
+        VF v = Bound(d, integrated);
+        VI left;
+        MF ready;
+        if constexpr (kRefractory) {
+          left = LoadCounter(a.counter, i);
+          ready = IsReady(left);
+        }
+        VF threshold = theta;
+        VF e;
+        if constexpr (kAdaptiveThreshold) {
+          e = s.Load(1, i);
+          threshold = hn::Add(theta, e);
+        }
+        MF spike = hn::Gt(v, threshold);
+        if constexpr (kRefractory) spike = hn::And(spike, ready);
+        v = hn::IfThenElse(spike, k(kExpReset, i), v);
+        if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
+        v = FlushTiny(d, v);
+        s.Store(0, i, v);
 
-      if constexpr (kRefractory) {
-        StoreCounter(left, spike, k.Int(kExpCooldownSteps, i), a.counter, i);
-      }
-      if constexpr (kAdEx) {
-        VF w = hn::Load(d, second + i);
-        const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);
-        w = hn::MulAdd(k(kExpAdaptationScale, i), pull, w);
-        w = hn::Add(w, hn::IfThenElseZero(spike, k(kExpAdaptationB, i)));
-        hn::Store(FlushTiny(d, Bound(d, w)), d, second + i);
-      }
-      if constexpr (kAdaptiveThreshold) {
-        const VF jump = hn::IfThenElseZero(spike, k(kExpThresholdDelta, i));
-        e = hn::MulAdd(k(kExpThresholdDecay, i), e, jump);
-        hn::Store(FlushTiny(d, Bound(d, e)), d, second + i);
-      }
-      return spike;
-    };
-    ForEachStagedBlock(a, r, integrate, fire);
+        if constexpr (kRefractory) {
+          StoreCounter(left, spike, k.Int(kExpCooldownSteps, i), a.counter, i);
+        }
+        if constexpr (kAdEx) {
+          VF w = s.Load(1, i);
+          const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);
+          w = hn::MulAdd(k(kExpAdaptationScale, i), pull, w);
+          w = hn::Add(w, hn::IfThenElseZero(spike, k(kExpAdaptationB, i)));
+          s.Store(1, i, FlushTiny(d, Bound(d, w)));
+        }
+        if constexpr (kAdaptiveThreshold) {
+          const VF jump = hn::IfThenElseZero(spike, k(kExpThresholdDelta, i));
+          e = hn::MulAdd(k(kExpThresholdDecay, i), e, jump);
+          s.Store(1, i, FlushTiny(d, Bound(d, e)));
+        }
+        return spike;
+      };
+      ForEachStagedBlock(a, r, integrate, fire);
+    });
   });
 }
 
@@ -326,6 +326,7 @@ ModelSpec ExponentialBase(const char* name, const char* description) {
   m.derive = DeriveExponential;
   m.init = InitExponential;
   m.kernel = RunExponentialStep;
+  m.float16_kernel = true;
   return m;
 }
 

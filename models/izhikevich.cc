@@ -27,6 +27,7 @@ enum Constant {
   kIzhDtAB,   // dt * recovery_timescale * recovery_sensitivity
   kIzhD,      // recovery_update
   kIzhFloor,  // potential_floor
+  kIzhRest,   // potential_rest: float16 storage keeps v - rest
 };
 
 // The ceiling on v (docs/models.md): far above any spike peak.
@@ -57,37 +58,37 @@ using namespace izhikevich;  // NOLINT(google-build-using-namespace): the model'
 // and is flushed to 0 below 1e-30.
 HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
-  float* HWY_RESTRICT potential = a.state[0];
-  float* HWY_RESTRICT recovery = a.state[1];
-  WithConstants(a, [&](const auto& k) SOMAS_BODY {
-    // First stage: the two half steps of v.
-    const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
-      const VF half_dt = k(kIzhHalfDt, i);
-      const VF floor = k(kIzhFloor, i);
-      const VF ceiling = hn::Set(d, kIzhCeiling);
-      VF v = hn::Load(d, potential + i);
-      const VF u = hn::Load(d, recovery + i);
-      const VF g = hn::MulAdd(k(kIzhResistance, i), current, hn::Sub(hn::Set(d, 140.0f), u));
-      for (int half = 0; half < 2; ++half) {
-        const VF f = hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, g);
-        v = hn::MulAdd(half_dt, f, v);
-        v = hn::Min(hn::Max(v, floor), ceiling);
-      }
-      return v;
-    };
-    // Second stage: u from the new v, fire, reset.
-    const auto fire = [=](size_t i, VF v) SOMAS_BODY {
-      // u + dt a (b v - u) as (1 - dt a) u + (dt a b) v: the first product
-      // does not wait for v. A product that overflows is clamped below.
-      VF u = hn::MulAdd(k(kIzhDtAB, i), v, hn::Mul(k(kIzhKeepU, i), hn::Load(d, recovery + i)));
-      const MF spike = hn::Gt(v, k(kIzhThreshold, i));
-      v = hn::IfThenElse(spike, k(kIzhReset, i), v);
-      u = hn::Add(u, hn::IfThenElseZero(spike, k(kIzhD, i)));
-      hn::Store(v, d, potential + i);
-      hn::Store(FlushTiny(d, Bound(d, u)), d, recovery + i);
-      return spike;
-    };
-    ForEachStagedBlock(a, r, integrate, fire);
+  WithStates(a, [&](const auto& s) SOMAS_BODY {
+    WithConstants(a, [&](const auto& k) SOMAS_BODY {
+      // First stage: the two half steps of v.
+      const auto integrate = [=](size_t i, VF current) SOMAS_BODY {
+        const VF half_dt = k(kIzhHalfDt, i);
+        const VF floor = k(kIzhFloor, i);
+        const VF ceiling = hn::Set(d, kIzhCeiling);
+        VF v = s.Load(0, i, k(kIzhRest, i));
+        const VF u = s.Load(1, i);
+        const VF g = hn::MulAdd(k(kIzhResistance, i), current, hn::Sub(hn::Set(d, 140.0f), u));
+        for (int half = 0; half < 2; ++half) {
+          const VF f = hn::MulAdd(hn::MulAdd(hn::Set(d, 0.04f), v, hn::Set(d, 5.0f)), v, g);
+          v = hn::MulAdd(half_dt, f, v);
+          v = hn::Min(hn::Max(v, floor), ceiling);
+        }
+        return v;
+      };
+      // Second stage: u from the new v, fire, reset.
+      const auto fire = [=](size_t i, VF v) SOMAS_BODY {
+        // u + dt a (b v - u) as (1 - dt a) u + (dt a b) v: the first product
+        // does not wait for v. A product that overflows is clamped below.
+        VF u = hn::MulAdd(k(kIzhDtAB, i), v, hn::Mul(k(kIzhKeepU, i), s.Load(1, i)));
+        const MF spike = hn::Gt(v, k(kIzhThreshold, i));
+        v = hn::IfThenElse(spike, k(kIzhReset, i), v);
+        u = hn::Add(u, hn::IfThenElseZero(spike, k(kIzhD, i)));
+        s.Store(0, i, v, k(kIzhRest, i));
+        s.Store(1, i, FlushTiny(d, Bound(d, u)));
+        return spike;
+      };
+      ForEachStagedBlock(a, r, integrate, fire);
+    });
   });
 }
 
@@ -162,6 +163,7 @@ void DeriveIzhikevich(NeuronParams p, double dt, double* k) {
   k[kIzhDtAB] = dt * p[kA] * p[kB];
   k[kIzhD] = p[kD];
   k[kIzhFloor] = p[kFloor];
+  k[kIzhRest] = p[kRest];
 }
 
 void InitIzhikevich(NeuronParams p, float* s) {
@@ -194,12 +196,13 @@ ModelSpec IzhikevichSomaSpec() {
   m.states = {{"potential", "mV", "potential_rest", false, -1, kRest},
               {"recovery", "mV", "recovery_sensitivity * potential_rest"}};
   m.num_float_states = 2;
-  m.num_constants = kIzhFloor + 1;
+  m.num_constants = kIzhRest + 1;
   m.drive_current = 10.0 / DefaultOf(m, "resistance");  // the paper's I = 10 (mV of R I)
   m.accuracy = Accuracy::kChaotic;
   m.derive = DeriveIzhikevich;
   m.init = InitIzhikevich;
   m.kernel = RunIzhikevichStep;
+  m.float16_kernel = true;
   return m;
 }
 

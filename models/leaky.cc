@@ -64,49 +64,49 @@ using namespace leaky;  // NOLINT(google-build-using-namespace): the family's ow
 template <bool kRefractory, bool kStrict, bool kAdaptive>
 HWY_INLINE void LeakyFamilyStep(const KernelArgs& a, KernelResult* r) {
   const DF d;
-  float* HWY_RESTRICT potential = a.state[0];
-  float* HWY_RESTRICT excess = a.state[1];
-  WithConstants(a, [&](const auto& k) SOMAS_BODY {
-    ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
-      const VF decay = k(kLeakyDecay, i);
-      const VF v_reset = k(kLeakyReset, i);
-      const VF drive = hn::Mul(k(kLeakyGainR, i), current);
-      VF v = hn::Load(d, potential + i);
+  WithStates(a, [&](const auto& s) SOMAS_BODY {
+    WithConstants(a, [&](const auto& k) SOMAS_BODY {
+      ForEachBlock(a, r, [=](size_t i, VF current) SOMAS_BODY {
+        const VF decay = k(kLeakyDecay, i);
+        const VF v_reset = k(kLeakyReset, i);
+        const VF drive = hn::Mul(k(kLeakyGainR, i), current);
+        VF v = s.Load(0, i);
 
-      VI left;
-      MF ready;
-      if constexpr (kRefractory) {
-        left = LoadCounter(a.counter, i);
-        ready = IsReady(left);
-      }
-      if constexpr (kStrict) {
-        v = hn::IfThenElse(ready, hn::MulAdd(decay, v, drive), v_reset);
-      } else if constexpr (kRefractory) {
-        v = hn::MulAdd(decay, v, hn::IfThenElseZero(ready, drive));
-      } else {
-        v = hn::MulAdd(decay, v, drive);
-      }
-      v = Bound(d, v);
+        VI left;
+        MF ready;
+        if constexpr (kRefractory) {
+          left = LoadCounter(a.counter, i);
+          ready = IsReady(left);
+        }
+        if constexpr (kStrict) {
+          v = hn::IfThenElse(ready, hn::MulAdd(decay, v, drive), v_reset);
+        } else if constexpr (kRefractory) {
+          v = hn::MulAdd(decay, v, hn::IfThenElseZero(ready, drive));
+        } else {
+          v = hn::MulAdd(decay, v, drive);
+        }
+        v = Bound(d, v);
 
-      VF threshold = k(kLeakyTheta, i);
-      VF e;
-      if constexpr (kAdaptive) {
-        e = hn::Load(d, excess + i);
-        threshold = hn::Add(threshold, e);
-      }
-      MF spike = hn::Gt(v, threshold);
-      if constexpr (kRefractory) spike = hn::And(spike, ready);
-      hn::Store(hn::IfThenElse(spike, v_reset, FlushTiny(d, v)), d, potential + i);
+        VF threshold = k(kLeakyTheta, i);
+        VF e;
+        if constexpr (kAdaptive) {
+          e = s.Load(1, i);
+          threshold = hn::Add(threshold, e);
+        }
+        MF spike = hn::Gt(v, threshold);
+        if constexpr (kRefractory) spike = hn::And(spike, ready);
+        s.Store(0, i, hn::IfThenElse(spike, v_reset, FlushTiny(d, v)));
 
-      if constexpr (kRefractory) {
-        StoreCounter(left, spike, k.Int(kLeakyCooldownSteps, i), a.counter, i);
-      }
-      if constexpr (kAdaptive) {
-        const VF jump = hn::IfThenElseZero(spike, k(kLeakyThresholdDelta, i));
-        e = hn::MulAdd(k(kLeakyThresholdDecay, i), e, jump);
-        hn::Store(FlushTiny(d, Bound(d, e)), d, excess + i);
-      }
-      return spike;
+        if constexpr (kRefractory) {
+          StoreCounter(left, spike, k.Int(kLeakyCooldownSteps, i), a.counter, i);
+        }
+        if constexpr (kAdaptive) {
+          const VF jump = hn::IfThenElseZero(spike, k(kLeakyThresholdDelta, i));
+          e = hn::MulAdd(k(kLeakyThresholdDecay, i), e, jump);
+          s.Store(1, i, FlushTiny(d, Bound(d, e)));
+        }
+        return spike;
+      });
     });
   });
 }
@@ -208,6 +208,7 @@ ModelSpec LeakyBase(const char* name, const char* description) {
   m.derive = DeriveLeaky;
   m.init = InitLeaky;
   m.kernel = RunLeakyStep;
+  m.float16_kernel = true;
   return m;
 }
 

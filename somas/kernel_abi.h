@@ -14,7 +14,7 @@
 #include <cstdint>
 
 // Bumped whenever anything below changes.
-#define SOMAS_KERNEL_ABI_VERSION 2
+#define SOMAS_KERNEL_ABI_VERSION 3
 
 namespace somas {
 
@@ -59,6 +59,18 @@ struct KernelArgs {
   uint16_t* counter;          // refractory steps left; nullptr if the model has none
   const ConstRef* constants;  // kMaxConstants entries, model-specific order (ModelSpec)
   uint16_t* spikes;           // one word per block: neuron i is bit i % 16 of word i / 16
+  // float16 (docs/models.md, "float16 storage"); always null for a kernel
+  // whose ModelSpec::float16_kernel is false: the engine then widens
+  // float16 states and inputs into float32 arrays itself. Otherwise:
+  // - state_f16[k], if set, holds float state k as float16 bits, and
+  //   state[k] is null. The kernel widens each value exactly, adds the
+  //   state's float16 offset (StateSpec::float16_offset_param) if it has
+  //   one, steps as with float32 storage, and stores
+  //   half(clamp(value - offset, -65504, 65504)), rounded to nearest even.
+  // - current_f16, if set, holds the first n_main currents as float16 bits
+  //   (widened exactly), and `current` is null; current_tail stays float.
+  uint16_t* state_f16[kMaxFloatStates];
+  const uint16_t* current_f16;
 };
 
 struct KernelResult {

@@ -159,6 +159,12 @@ struct ModelSpec {
   // Initial kernel state of one neuron (float states; counters start at 0).
   void (*init)(NeuronParams p, float* states) = nullptr;
   KernelFn kernel = nullptr;
+  // Whether `kernel` reads and writes float16 states and inputs itself
+  // (KernelArgs::state_f16 and current_f16; the built-in models do). If
+  // not, float16 pools and inputs still work: the engine widens them into
+  // float32 scratch a tile at a time around each kernel call, with the same
+  // results and more time.
+  bool float16_kernel = false;
 
   // Index of the parameter called `name`, or -1.
   int ParamIndex(const std::string& name) const;

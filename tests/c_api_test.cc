@@ -78,6 +78,7 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   const double* null_values[2] = {doubles.data(), nullptr};
   const size_t lengths[2] = {kSize, 1};
   uint8_t bits[kSize / 8];
+  uint16_t halves[kSize] = {};
   const std::vector<NullCase> cases = {
       {"somas_set_simd_target: name is NULL",
        [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
@@ -99,6 +100,10 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
        [&](somas_pool*) { return somas_pool_step(nullptr, floats.data(), kSize); }},
       {"somas_pool_step: current_pA is NULL",
        [&](somas_pool* p) { return somas_pool_step(p, nullptr, kSize); }},
+      {"somas_pool_step_f16: pool is NULL",
+       [&](somas_pool*) { return somas_pool_step_f16(nullptr, halves, kSize); }},
+      {"somas_pool_step_f16: current_f16 is NULL",
+       [&](somas_pool* p) { return somas_pool_step_f16(p, nullptr, kSize); }},
       {"somas_step_pools: pools is NULL",
        [&](somas_pool*) { return somas_step_pools(nullptr, currents, sizes, 2); }},
       {"somas_step_pools: currents is NULL",
@@ -236,6 +241,48 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   EXPECT_GT(spikes, 0u);  // so that the case above says something
   somas_pool_destroy(pool);
   somas_pool_destroy(other);
+}
+
+// A float16 pool from its JSON: its dtype, float16 input (bit patterns),
+// exactly the step of the same currents as float32, and its checkpoint.
+TEST(CApiTest, Float16PoolsAndInputs) {
+  const char* json = R"({"model": "IzhikevichSoma", "size": 33, "dtype": "float16"})";
+  somas_pool* half = nullptr;
+  somas_pool* twin = nullptr;
+  ASSERT_EQ(somas_pool_create(json, &half), SOMAS_OK);
+  ASSERT_EQ(somas_pool_create(json, &twin), SOMAS_OK);
+  EXPECT_EQ(somas_pool_dtype(half), SOMAS_FLOAT16);
+  EXPECT_EQ(somas_pool_dtype(nullptr), SOMAS_FLOAT32);
+  somas_pool* single = nullptr;
+  ASSERT_EQ(somas_pool_create(R"({"model": "IzhikevichSoma", "size": 33})", &single), SOMAS_OK);
+  EXPECT_EQ(somas_pool_dtype(single), SOMAS_FLOAT32);
+  std::vector<uint16_t> current16(33, 0x5640);  // 100 pA
+  const std::vector<float> current(33, 100.0f);
+  size_t spikes = 0, count = 0;
+  for (int t = 0; t < 40; ++t) {
+    ASSERT_EQ(somas_pool_step_f16(half, current16.data(), 33), SOMAS_OK);
+    ASSERT_EQ(somas_pool_step(twin, current.data(), 33), SOMAS_OK);
+    ASSERT_EQ(somas_pool_spike_count(half, &count), SOMAS_OK);
+    spikes += count;
+  }
+  EXPECT_GT(spikes, 0u);
+  std::vector<float> a(33), b(33);
+  ASSERT_EQ(somas_pool_potentials(half, a.data(), 33), SOMAS_OK);
+  ASSERT_EQ(somas_pool_potentials(twin, b.data(), 33), SOMAS_OK);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(somas_pool_step_f16(half, current16.data(), 32), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error()).find("step got 32 input currents"), std::string::npos);
+  current16[7] = 0x7C00;  // +inf
+  EXPECT_EQ(somas_pool_step_f16(half, current16.data(), 33), SOMAS_ERR_NONFINITE);
+  EXPECT_NE(std::string(somas_last_error()).find("first at neuron 7 (inf pA)"), std::string::npos)
+      << somas_last_error();
+  somas_pool* bad = half;
+  EXPECT_EQ(somas_pool_create(R"({"model": "LeakySoma", "size": 1, "dtype": "bf16"})", &bad),
+            SOMAS_ERR_INVALID);
+  EXPECT_EQ(bad, nullptr);
+  somas_pool_destroy(half);
+  somas_pool_destroy(twin);
+  somas_pool_destroy(single);
 }
 
 TEST(CApiTest, ThreadCountsAreCheckedAndNamed) {

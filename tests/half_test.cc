@@ -181,15 +181,17 @@ struct Case {
   bool half_input;
 };
 
-// 2,500 neurons: three tiles (the last one short) and a partial last block.
-void CheckModelBitForBit(const std::string& model, const Case& c) {
-  const ModelSpec& spec = *BuiltinRegistry().Find(model, nullptr);
+// 2,500 neurons: a partial last block, and for kernels without float16
+// support (the engine's tiles of 1,024) three tiles, the last one short.
+void CheckModelBitForBit(const std::string& model, const Case& c,
+                         const Registry& registry = BuiltinRegistry()) {
+  const ModelSpec& spec = *registry.Find(model, nullptr);
   testing::Scenario s = MakeScenario(spec, 2500, c.dt, c.per_neuron, 11);
   Pool rounded;
-  ASSERT_TRUE(Pool::Create(s.config, &rounded).ok());
+  ASSERT_TRUE(Pool::Create(s.config, &rounded, registry).ok());
   s.config.dtype = Dtype::kFloat16;
   Pool half;
-  const Status created = Pool::Create(s.config, &half);
+  const Status created = Pool::Create(s.config, &half, registry);
   ASSERT_TRUE(created.ok()) << created.message();
   RoundStates(&rounded);
   ExpectSameStorage(half, rounded, "initial state");
@@ -226,6 +228,20 @@ class HalfModelTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(HalfModelTest, StepsAreTheFloat32StepRoundedToFloat16OnEveryTarget) {
   for (const Case& c : {Case{1.0, false, false}, Case{0.1, true, false}, Case{1.0, true, true}}) {
     ForEachTarget([&](int64_t) { CheckModelBitForBit(GetParam(), c); });
+  }
+}
+
+// A model whose kernel knows only float32 (a custom model's, as
+// ModelSpec::float16_kernel defaults to false): the engine's tiles give the
+// same bits.
+TEST_P(HalfModelTest, KernelsWithoutFloat16SupportGetTheSameResultsThroughTiles) {
+  ModelSpec spec = *BuiltinRegistry().Find(GetParam(), nullptr);
+  spec.name = "Float32Only" + spec.name;
+  spec.float16_kernel = false;
+  Registry registry;
+  ASSERT_TRUE(registry.Add(spec).ok());
+  for (const Case& c : {Case{1.0, true, false}, Case{1.0, false, true}}) {
+    CheckModelBitForBit(spec.name, c, registry);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -241,6 +242,51 @@ TEST(ReplayTest, EveryTargetReplaysAsAPoolLimitedToThatTarget) {
   EXPECT_FALSE(Exists(dir + "/adex_bad"));
 }
 
+// A float16 pool file and float16 .npy input: the same outputs as an
+// in-process float16 pool given the same float16 currents.
+TEST(ReplayTest, Float16PoolsAndFloat16Input) {
+  const std::string dir = TempDir();
+  Write(
+      dir + "/half.json",
+      R"({"model": "IzhikevichSoma", "size": 5, "dtype": "float16", "params": {"resistance": 1}})");
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> u(0, 25);
+  std::vector<uint16_t> bits(100 * 5);
+  std::vector<Float16> halves(bits.size());
+  for (size_t i = 0; i < bits.size(); ++i) {
+    const _Float16 h = static_cast<_Float16>(u(rng));
+    std::memcpy(&bits[i], &h, 2);
+    halves[i].bits = bits[i];
+  }
+  std::string npy = NpyFloat32Header(100, 5);
+  npy.replace(npy.find("<f4"), 3, "<f2");
+  npy.append(reinterpret_cast<const char*>(bits.data()), bits.size() * 2);
+  Write(dir + "/half.npy", npy);
+  const std::string out = dir + "/out_half";
+  const Result r = Replay(dir + "/half.json", dir + "/half.npy", out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  PoolConfig config;
+  std::string text;
+  ASSERT_TRUE(ReadFile(dir + "/half.json", &text).ok());
+  ASSERT_TRUE(ParsePoolConfig(text, &config).ok());
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(config, &pool).ok());
+  ASSERT_EQ(pool.dtype(), Dtype::kFloat16);
+  std::vector<float> potential;
+  size_t spikes = 0;
+  for (size_t t = 0; t < 100; ++t) {
+    ASSERT_TRUE(pool.Step(halves.data() + 5 * t, 5).ok());
+    spikes += pool.SpikeCount();
+    for (float v : pool.Potentials()) potential.push_back(v);
+  }
+  EXPECT_GT(spikes, 0u);
+  std::string written;
+  ASSERT_TRUE(ReadFile(out + "/potential.npy", &written).ok());
+  Matrix read;
+  ASSERT_TRUE(ParseNpyMatrix(written, "potential.npy", &read).ok());
+  EXPECT_EQ(read.values, potential);
+}
+
 TEST(RunTest, TheSameSpikesForAnyThreadCount) {
   // Two pools, enough neurons that both threads get chunks: the drawn input
   // and the stepping must not depend on the thread count.
@@ -284,6 +330,13 @@ TEST(RunTest, OptionErrorsAreClear) {
     EXPECT_NE(out.find("--threads: SetThreads("), std::string::npos) << out;
     EXPECT_NE(out.find("to 1024"), std::string::npos) << out;
   }
+  std::tie(code, out) = Somas("run --dtype float64 --steps 1");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("--dtype: float64 not in {float32,float16}"), std::string::npos) << out;
+  Write(TempDir() + "/one.json", R"({"model": "LeakySoma", "size": 10})");
+  std::tie(code, out) = Somas("run --config '" + TempDir() + "/one.json' --dtype float16");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("drop --model, --size, --dt and --dtype"), std::string::npos) << out;
   std::tie(code, out) = Somas("--help");
   EXPECT_EQ(code, 0);
   EXPECT_NE(out.find("replay"), std::string::npos) << out;
@@ -299,15 +352,21 @@ namespace {
 // given UniformNoiseAt's values fires exactly as many spikes, for a pool
 // smaller than one input chunk and for one that ends in a partial chunk.
 TEST(RunTest, TotalSpikesMatchAnInProcessPoolGivenTheDocumentedInput) {
-  for (const auto& [model, size] : std::vector<std::pair<std::string, size_t>>{
-           {"LeakySoma", 1000}, {"IzhikevichSoma", 3 * kHookChunk + 999}}) {
+  for (const auto& [model, size, dtype] : std::vector<std::tuple<std::string, size_t, Dtype>>{
+           {"LeakySoma", 1000, Dtype::kFloat32},
+           {"IzhikevichSoma", 3 * kHookChunk + 999, Dtype::kFloat32},
+           {"IzhikevichSoma", 3 * kHookChunk + 999, Dtype::kFloat16}}) {
     const auto [code, out] = Somas("--model " + model + " --size " + std::to_string(size) +
-                                   " --steps 60 --seed 5 --threads 2");
+                                   " --steps 60 --seed 5 --threads 2 --dtype " + DtypeName(dtype));
     ASSERT_EQ(code, 0) << out;
+    EXPECT_NE(out.find(std::string(" neurons, ") + DtypeName(dtype) + ", 60 steps"),
+              std::string::npos)
+        << out;
     Pool pool;
     PoolConfig config;
     config.model = model;
     config.size = size;
+    config.dtype = dtype;
     ASSERT_TRUE(Pool::Create(config, &pool).ok());
     const float drive = static_cast<float>(pool.model().drive_current);
     uint64_t spikes = 0;
