@@ -91,16 +91,18 @@ def brian2_rate(kind, n, workdir):
 
 
 def somas_rates(binary, n, min_time):
-    """{model: (neuron-updates/s, ceiling neuron-updates/s)} from step_benchmark."""
+    """({model: (neuron-updates/s, ceiling neuron-updates/s, target)} for float32
+    pools, the same for float16 pools with float16 input) from step_benchmark."""
     out = subprocess.run(
         [binary, f"--sizes={n}", "--target=auto", f"--benchmark_min_time={min_time}",
-         f"--benchmark_filter=^Step/[A-Za-z]+/{n}/shared/auto", "--benchmark_format=json"],
+         f"--benchmark_filter=^Step(F16)?/[A-Za-z]+/{n}/shared/auto", "--benchmark_format=json"],
         check=True, capture_output=True, text=True).stdout
-    rates = {}
+    rates, half = {}, {}
     for b in json.loads(out)["benchmarks"]:
-        model = b["name"].split("/")[1]
-        rates[model] = (b["neuron_updates_per_s"], b["ceiling_updates_per_s"], b["label"])
-    return rates
+        family, model = b["name"].split("/")[:2]
+        (half if family == "StepF16" else rates)[model] = (
+            b["neuron_updates_per_s"], b["ceiling_updates_per_s"], b["label"])
+    return rates, half
 
 
 def plot(results, path, title):
@@ -110,8 +112,12 @@ def plot(results, path, title):
     sizes = sorted(int(n) for n in results)
     fig, ax = plt.subplots(figsize=(9, 6))
     for model in MODELS:
-        ax.plot(sizes, [results[str(n)]["somas"][model][0] for n in sizes], marker="o",
-                label=f"somas {model}")
+        line, = ax.plot(sizes, [results[str(n)]["somas"][model][0] for n in sizes], marker="o",
+                        label=f"somas {model}")
+        if "somas_float16" in results[str(sizes[0])]:
+            ax.plot(sizes, [results[str(n)]["somas_float16"][model][0] for n in sizes],
+                    marker="^", ls="-.", color=line.get_color(),
+                    label=f"somas {model}, float16 states and input")
     ax.plot(sizes, [results[str(n)]["somas"]["LeakySoma"][1] for n in sizes], "k--", lw=2,
             label="in-place ceiling (LeakySoma's bytes)")
     for kind in PEERS:
@@ -159,29 +165,36 @@ def main():
                 entry["brian2"][kind] = brian2_rate(kind, n, work)
                 print(f"n={n:>9}  Brian2 {kind:<11} {entry['brian2'][kind]:.3g} updates/s",
                       flush=True)
-            entry["somas"] = somas_rates(args.benchmark, n, args.min_time)
+            entry["somas"], entry["somas_float16"] = somas_rates(args.benchmark, n, args.min_time)
             results[str(n)] = entry
             for kind, model in PEERS.items():
                 rate, ceiling, target = entry["somas"][model]
                 print(f"n={n:>9}  somas {model:<24} {rate:.3g} updates/s ({target}; "
                       f"{rate / ceiling:.0%} of ceiling)  = {rate / entry['brian2'][kind]:.1f}x "
                       f"Brian2 {kind}", flush=True)
+                half, half_ceiling, _ = entry["somas_float16"][model]
+                print(f"n={n:>9}  somas {model:<24} {half:.3g} updates/s float16 "
+                      f"({half / half_ceiling:.0%} of its ceiling)  = "
+                      f"{half / entry['brian2'][kind]:.1f}x Brian2 {kind}", flush=True)
     machine = f"{cpu_name()}, {os.cpu_count()} cores, SIMD target {results[str(sizes[0])]['somas']['LeakySoma'][2]}"
     stamp = time.strftime("%Y-%m-%d")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"date": stamp, "machine": machine, "results": results}, f, indent=1)
     print(f"\n{stamp}, {machine}; one thread each, dt = 1 ms, neuron-updates/s")
-    print("| neurons | model | Brian2 | somas | somas / Brian2 | somas / ceiling | ceiling / Brian2 |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| neurons | model | Brian2 | somas | somas / Brian2 | somas / ceiling | ceiling / Brian2 "
+          "| somas float16 | float16 / Brian2 | float16 / its ceiling |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in sizes:
         e = results[str(n)]
         for kind, model in PEERS.items():
             rate, ceiling, _ = e["somas"][model]
             # The last column is the most any kernel moving somas's bytes could
             # reach against this Brian2 run: the in-run memory ceiling.
+            half, half_ceiling, _ = e["somas_float16"][model]
             print(f"| {n:,} | {kind} / {model} | {e['brian2'][kind]:.3g} | {rate:.3g} | "
                   f"{rate / e['brian2'][kind]:.1f}x | {rate / ceiling:.0%} | "
-                  f"{ceiling / e['brian2'][kind]:.1f}x |")
+                  f"{ceiling / e['brian2'][kind]:.1f}x | {half:.3g} | "
+                  f"{half / e['brian2'][kind]:.1f}x | {half / half_ceiling:.0%} |")
     if len(sizes) > 1:
         path = os.path.join(args.out, "somas_vs_brian2.png")
         plot(results, path, f"somas vs Brian2 2.5 cpp_standalone, one core, {stamp}\n{machine}")
