@@ -299,6 +299,44 @@ TEST_P(CheckpointFormatTest, TheDocumentedFileLoads) {
   EXPECT_FALSE(pool.SetState("refractory_steps", 0, 65536.0f).ok());
 }
 
+// A float16 checkpoint whose state holds an infinity or a NaN (re-sealed
+// with a valid CRC) is refused, naming the state and neuron.
+TEST(CheckpointDtypeTest, NonFiniteFloat16StatesAreRefused) {
+  const std::string golden = ReadGolden("tests/data/checkpoint_v2_float16.ckpt");
+  // The states start after the parameters: the second state array (the
+  // threshold excess, 16 float16 values) ends 4 (CRC) + 2 (spike word) +
+  // 32 (counter) + 1 (counter flag) bytes before the end; neuron 2 of it:
+  const size_t neuron2 = golden.size() - 4 - 2 - 32 - 1 - 32 + 2 * 2;
+  for (uint16_t bad : {uint16_t{0x7C00}, uint16_t{0xFC00}, uint16_t{0x7E00}}) {
+    std::string bytes = golden;
+    std::memcpy(&bytes[neuron2], &bad, 2);
+    Reseal(&bytes);
+    Pool pool;
+    ASSERT_TRUE(
+        Pool::Create(PoolConfig{"", "AdaptiveLeakySoma", 3, 0.5, 0, {}, Dtype::kFloat16}, &pool)
+            .ok());
+    const std::string before = testing::Snapshot(pool);
+    const Status s = pool.LoadFromBuffer(bytes);
+    EXPECT_EQ(s.code(), StatusCode::kBadCheckpoint);
+    EXPECT_NE(s.message().find("state 1 of neuron 2 is not a finite float16"), std::string::npos)
+        << s.message();
+    EXPECT_EQ(testing::Snapshot(pool), before);
+  }
+  // The same position holding a finite value loads (the offset is right).
+  std::string finite = golden;
+  const uint16_t two = 0x4000;
+  std::memcpy(&finite[neuron2], &two, 2);
+  Reseal(&finite);
+  Pool pool;
+  ASSERT_TRUE(
+      Pool::Create(PoolConfig{"", "AdaptiveLeakySoma", 3, 0.5, 0, {}, Dtype::kFloat16}, &pool)
+          .ok());
+  ASSERT_TRUE(pool.LoadFromBuffer(finite).ok());
+  std::vector<float> threshold(3);
+  ASSERT_TRUE(pool.GetState("adaptive_threshold", threshold.data(), 3).ok());
+  EXPECT_EQ(threshold[2], -45.0f + 2.0f);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Files, CheckpointFormatTest,
     ::testing::Values(GoldenFile{"tests/data/checkpoint_v1.ckpt", Dtype::kFloat32,

@@ -396,46 +396,65 @@ TEST(HalfPoolTest, ChangingTheRestKeepsAbsolutePotentials) {
 
 // Non-finite float16 currents (infinities, NaNs) leave their neurons
 // exactly as they were; the report names the first and its value.
+// Both ways of stepping float16: the built-in kernels, and copies of them
+// that know only float32 (the engine's tiles; for a float32 pool, float16
+// input widened a tile at a time).
 TEST(HalfPoolTest, NonFiniteFloat16InputLeavesNeuronsUnchanged) {
-  for (Dtype dtype : {Dtype::kFloat16, Dtype::kFloat32}) {
-    for (const char* model : {"RefractoryLeakySoma", "IzhikevichSoma"}) {
-      PoolConfig config{"", model, 1030, 1.0, 0, {}, dtype};
-      Pool pool, twin;
-      ASSERT_TRUE(Pool::Create(config, &pool).ok());
-      ASSERT_TRUE(Pool::Create(config, &twin).ok());
-      const uint16_t drive = Bits(static_cast<_Float16>(pool.model().drive_current * 2));
-      std::vector<Float16> current(1030, Float16{drive});
-      std::vector<float> widened(1030, static_cast<float>(FromBits(drive)));
-      for (int t = 0; t < 4; ++t) {
-        ASSERT_TRUE(pool.Step(current.data(), 1030).ok());
-        ASSERT_TRUE(twin.Step(widened).ok());
+  Registry only32;
+  for (const char* model : {"RefractoryLeakySoma", "IzhikevichSoma"}) {
+    ModelSpec spec = *BuiltinRegistry().Find(model, nullptr);
+    spec.name = std::string("Float32Only") + model;
+    spec.float16_kernel = false;
+    ASSERT_TRUE(only32.Add(spec).ok());
+  }
+  for (const Registry* registry : {&BuiltinRegistry(), static_cast<const Registry*>(&only32)}) {
+    for (Dtype dtype : {Dtype::kFloat16, Dtype::kFloat32}) {
+      for (const char* name : {"RefractoryLeakySoma", "IzhikevichSoma"}) {
+        const std::string model = (registry == &only32 ? "Float32Only" : "") + std::string(name);
+        PoolConfig config{"", model, 1030, 1.0, 0, {}, dtype};
+        Pool pool, twin;
+        ASSERT_TRUE(Pool::Create(config, &pool, *registry).ok());
+        ASSERT_TRUE(Pool::Create(config, &twin, *registry).ok());
+        const uint16_t drive = Bits(static_cast<_Float16>(pool.model().drive_current * 2));
+        std::vector<Float16> current(1030, Float16{drive});
+        std::vector<float> widened(1030, static_cast<float>(FromBits(drive)));
+        for (int t = 0; t < 4; ++t) {
+          ASSERT_TRUE(pool.Step(current.data(), 1030).ok());
+          ASSERT_TRUE(twin.Step(widened).ok());
+        }
+        EXPECT_EQ(testing::Snapshot(pool), testing::Snapshot(twin)) << "float16 input is exact";
+        std::vector<float> before(1030);
+        ASSERT_TRUE(pool.Potentials(before.data(), 1030).ok());
+        current[1025].bits = 0x7C00;  // +inf (second tile, past the 1024-neuron first)
+        current[1029].bits = 0x7E00;  // NaN (the last, partial block)
+        current[3].bits = 0xFC00;     // -inf
+        StepReport report;
+        const Status s = pool.Step(current.data(), 1030, &report);
+        EXPECT_EQ(s.code(), StatusCode::kNonFiniteInput);
+        EXPECT_EQ(report.nonfinite_inputs, 3u);
+        EXPECT_EQ(report.first_nonfinite, 3u);
+        EXPECT_NE(s.message().find("3 non-finite input current(s), first at neuron 3 (-inf pA)"),
+                  std::string::npos)
+            << s.message();
+        std::vector<float> after(1030);
+        ASSERT_TRUE(pool.Potentials(after.data(), 1030).ok());
+        for (size_t i : {3, 1025, 1029}) EXPECT_EQ(after[i], before[i]) << i;
+        EXPECT_NE(after[4], before[4]);
+        const std::vector<uint32_t> spikes = pool.SpikeIndices();
+        for (uint32_t i : spikes) EXPECT_TRUE(i != 3 && i != 1025 && i != 1029);
+        // The first bad input past the first 1,024 neurons (the tiles'
+        // second) is reported by its index in the pool.
+        current[3] = current[1029] = Float16{drive};
+        EXPECT_EQ(pool.Step(current.data(), 1030, &report).code(), StatusCode::kNonFiniteInput);
+        EXPECT_EQ(report.nonfinite_inputs, 1u);
+        EXPECT_EQ(report.first_nonfinite, 1025u);
+        // A wrong length or a null array: refused, nothing changes.
+        const std::string kept = testing::Snapshot(pool);
+        EXPECT_FALSE(pool.Step(current.data(), 1029).ok());
+        EXPECT_FALSE(pool.Step(static_cast<const Float16*>(nullptr), 1030).ok());
+        EXPECT_EQ(Pool().Step(current.data(), 1030).code(), StatusCode::kEmptyPool);
+        EXPECT_EQ(testing::Snapshot(pool), kept);
       }
-      EXPECT_EQ(testing::Snapshot(pool), testing::Snapshot(twin)) << "float16 input is exact";
-      std::vector<float> before(1030);
-      ASSERT_TRUE(pool.Potentials(before.data(), 1030).ok());
-      current[1025].bits = 0x7C00;  // +inf (second tile, past the 1024-neuron first)
-      current[1029].bits = 0x7E00;  // NaN (the last, partial block)
-      current[3].bits = 0xFC00;     // -inf
-      StepReport report;
-      const Status s = pool.Step(current.data(), 1030, &report);
-      EXPECT_EQ(s.code(), StatusCode::kNonFiniteInput);
-      EXPECT_EQ(report.nonfinite_inputs, 3u);
-      EXPECT_EQ(report.first_nonfinite, 3u);
-      EXPECT_NE(s.message().find("3 non-finite input current(s), first at neuron 3 (-inf pA)"),
-                std::string::npos)
-          << s.message();
-      std::vector<float> after(1030);
-      ASSERT_TRUE(pool.Potentials(after.data(), 1030).ok());
-      for (size_t i : {3, 1025, 1029}) EXPECT_EQ(after[i], before[i]) << i;
-      EXPECT_NE(after[4], before[4]);
-      const std::vector<uint32_t> spikes = pool.SpikeIndices();
-      for (uint32_t i : spikes) EXPECT_TRUE(i != 3 && i != 1025 && i != 1029);
-      // A wrong length or a null array: refused, nothing changes.
-      const std::string kept = testing::Snapshot(pool);
-      EXPECT_FALSE(pool.Step(current.data(), 1029).ok());
-      EXPECT_FALSE(pool.Step(static_cast<const Float16*>(nullptr), 1030).ok());
-      EXPECT_EQ(Pool().Step(current.data(), 1030).code(), StatusCode::kEmptyPool);
-      EXPECT_EQ(testing::Snapshot(pool), kept);
     }
   }
 }
@@ -461,6 +480,62 @@ TEST(HalfPoolTest, HooksSeeAndWriteFloat16Input) {
   }
   EXPECT_GT(spikes, 0u);
   EXPECT_EQ(testing::Snapshot(pool), testing::Snapshot(twin));
+}
+
+// Seeded initializers draw the same parameters for either dtype (parameters
+// stay float32); the initial states follow from them, rounded.
+TEST(HalfPoolTest, InitializersDrawTheSameParametersForEitherDtype) {
+  Initializer uniform;
+  uniform.kind = Initializer::Kind::kUniform;
+  uniform.min = -70;
+  uniform.max = -60;
+  PoolConfig config{"exc", "IzhikevichSoma", 100, 1.0, 42, {}, Dtype::kFloat32};
+  config.params["potential_rest"] = ParamValue::Init(uniform);
+  Pool single, half;
+  ASSERT_TRUE(Pool::Create(config, &single).ok());
+  config.dtype = Dtype::kFloat16;
+  ASSERT_TRUE(Pool::Create(config, &half).ok());
+  std::vector<float> a(100), b(100), u(100), uh(100);
+  ASSERT_TRUE(single.GetParam("potential_rest", a.data(), 100).ok());
+  ASSERT_TRUE(half.GetParam("potential_rest", b.data(), 100).ok());
+  EXPECT_EQ(a, b);
+  ASSERT_TRUE(half.Potentials(b.data(), 100).ok());
+  EXPECT_EQ(a, b);  // v starts at rest: stored as exactly 0 relative to it
+  ASSERT_TRUE(single.GetState("recovery", u.data(), 100).ok());
+  ASSERT_TRUE(half.GetState("recovery", uh.data(), 100).ok());
+  for (size_t i = 0; i < 100; ++i) {
+    EXPECT_EQ(uh[i], static_cast<float>(static_cast<_Float16>(u[i]))) << i;
+  }
+}
+
+// StepPools over float16 and float32 pools of several models, float32
+// input: the same as stepping them one by one.
+TEST(HalfPoolTest, StepPoolsMixesDtypes) {
+  std::vector<Pool> together, alone;
+  std::vector<std::vector<float>> currents;
+  for (const char* model : {"LeakySoma", "IzhikevichSoma", "AdaptiveExponentialSoma"}) {
+    for (Dtype dtype : {Dtype::kFloat16, Dtype::kFloat32}) {
+      PoolConfig config{"", model, 20000, 1.0, 0, {}, dtype};
+      for (std::vector<Pool>* list : {&together, &alone}) {
+        list->emplace_back();
+        ASSERT_TRUE(Pool::Create(config, &list->back()).ok());
+      }
+      currents.emplace_back(20000, static_cast<float>(together.back().model().drive_current));
+    }
+  }
+  ASSERT_TRUE(SetThreads(2).ok());
+  for (int t = 0; t < 25; ++t) {
+    std::vector<PoolStep> steps;
+    for (size_t p = 0; p < together.size(); ++p) {
+      steps.push_back(PoolStep{&together[p], currents[p].data(), currents[p].size(), {}});
+      ASSERT_TRUE(alone[p].Step(currents[p]).ok());
+    }
+    ASSERT_TRUE(StepPools(steps.data(), steps.size()).ok());
+  }
+  ASSERT_TRUE(SetThreads(0).ok());
+  for (size_t p = 0; p < together.size(); ++p) {
+    EXPECT_EQ(testing::Snapshot(together[p]), testing::Snapshot(alone[p])) << p;
+  }
 }
 
 TEST(HalfConfigTest, DtypeInSimulationFiles) {

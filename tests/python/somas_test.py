@@ -169,7 +169,8 @@ class Float16Test(unittest.TestCase):
         twin = somas.Pool("IzhikevichSoma", n, dtype=np.float16)
         for _ in range(50):
             current = rng.uniform(50, 150, n).astype(np.float16)
-            spikes = half.step(current)  # float16 in, no conversion
+            spikes = half.step(current)  # float16 in, no conversion:
+            self.assertIs(half._last_current, current)  # (a converted copy is not kept)
             self.assertEqual(list(spikes), list(twin.step(current.astype(np.float32))))
         np.testing.assert_array_equal(half.potentials(), twin.potentials())
         self.assertGreater(len(spikes) + sum(len(half.step(current)) for _ in range(20)), 0)
