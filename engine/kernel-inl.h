@@ -84,6 +84,14 @@ HWY_INLINE void WithConstants(const KernelArgs& a, const Run& run) {
   }
 }
 
+HWY_INLINE VF Bound(DF d, VF x) {
+  return hn::Min(hn::Max(x, hn::Set(d, -kStateBound)), hn::Set(d, kStateBound));
+}
+
+HWY_INLINE VF FlushTiny(DF d, VF x) {
+  return hn::IfThenZeroElse(hn::Lt(hn::Abs(x), hn::Set(d, kFlushBelow)), x);
+}
+
 // A kernel's float states as stored: float32 arrays (KernelArgs::state) or
 // float16 bits (KernelArgs::state_f16), widened exactly on load and rounded
 // to nearest even, saturating at +-65504, on store (engine/half-inl.h), so
@@ -99,6 +107,10 @@ struct Float32States {
   HWY_INLINE void Store(size_t k, size_t i, VF v) const { hn::Store(v, DF(), p[k] + i); }
   HWY_INLINE VF Load(size_t k, size_t i, VF /*offset*/) const { return Load(k, i); }
   HWY_INLINE void Store(size_t k, size_t i, VF v, VF /*offset*/) const { Store(k, i, v); }
+  // Stores FlushTiny(Bound(v)): a state kept within +-1e30, flushed below 1e-30.
+  HWY_INLINE void StoreBounded(size_t k, size_t i, VF v) const {
+    Store(k, i, FlushTiny(DF(), Bound(DF(), v)));
+  }
   float* p[kMaxFloatStates];
 };
 
@@ -112,6 +124,12 @@ struct Float16States {
   HWY_INLINE void Store(size_t k, size_t i, VF v, VF offset) const {
     Store(k, i, hn::Sub(v, offset));
   }
+  // The same bits as Store(k, i, FlushTiny(Bound(v))) with two operations
+  // fewer: the clamp to +-65504 makes the bound at +-1e30 redundant, and
+  // flushing commutes with both.
+  HWY_INLINE void StoreBounded(size_t k, size_t i, VF v) const {
+    NarrowHalves(FlushTiny(DF(), ClampToHalf(v)), p[k] + i);
+  }
   uint16_t* p[kMaxFloatStates];
 };
 
@@ -123,14 +141,6 @@ HWY_INLINE void WithStates(const KernelArgs& a, const Run& run) {
   } else {
     run(Float32States(a));
   }
-}
-
-HWY_INLINE VF Bound(DF d, VF x) {
-  return hn::Min(hn::Max(x, hn::Set(d, -kStateBound)), hn::Set(d, kStateBound));
-}
-
-HWY_INLINE VF FlushTiny(DF d, VF x) {
-  return hn::IfThenZeroElse(hn::Lt(hn::Abs(x), hn::Set(d, kFlushBelow)), x);
 }
 
 // Refractory counter (steps left) of lanes i.., widened to int32.

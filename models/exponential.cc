@@ -173,12 +173,12 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
           const VF pull = hn::MulSub(k(kExpAdaptationA, i), v, w);
           w = hn::MulAdd(k(kExpAdaptationScale, i), pull, w);
           w = hn::Add(w, hn::IfThenElseZero(spike, k(kExpAdaptationB, i)));
-          s.Store(1, i, FlushTiny(d, Bound(d, w)));
+          s.StoreBounded(1, i, w);
         }
         if constexpr (kAdaptiveThreshold) {
           const VF jump = hn::IfThenElseZero(spike, k(kExpThresholdDelta, i));
           e = hn::MulAdd(k(kExpThresholdDecay, i), e, jump);
-          s.Store(1, i, FlushTiny(d, Bound(d, e)));
+          s.StoreBounded(1, i, e);
         }
         return spike;
       };

@@ -84,7 +84,7 @@ HWY_NOINLINE void IzhikevichStep(const KernelArgs& a, KernelResult* r) {
         v = hn::IfThenElse(spike, k(kIzhReset, i), v);
         u = hn::Add(u, hn::IfThenElseZero(spike, k(kIzhD, i)));
         s.Store(0, i, v, k(kIzhRest, i));
-        s.Store(1, i, FlushTiny(d, Bound(d, u)));
+        s.StoreBounded(1, i, u);
         return spike;
       };
       ForEachStagedBlock(a, r, integrate, fire);

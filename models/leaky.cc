@@ -103,7 +103,7 @@ HWY_INLINE void LeakyFamilyStep(const KernelArgs& a, KernelResult* r) {
         if constexpr (kAdaptive) {
           const VF jump = hn::IfThenElseZero(spike, k(kLeakyThresholdDelta, i));
           e = hn::MulAdd(k(kLeakyThresholdDecay, i), e, jump);
-          s.Store(1, i, FlushTiny(d, Bound(d, e)));
+          s.StoreBounded(1, i, e);
         }
         return spike;
       });

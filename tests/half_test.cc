@@ -62,7 +62,9 @@ TEST(HalfConversionTest, WideningIsExactForEveryBitPatternOnEveryTarget) {
       } else {
         ASSERT_EQ(Bits(got), Bits(want)) << std::hex << i << " on " << SimdTarget();
       }
-      if (!std::isnan(want)) ASSERT_EQ(Bits(FloatFromHalf(all[i])), Bits(want)) << std::hex << i;
+      if (!std::isnan(want)) {
+        ASSERT_EQ(Bits(FloatFromHalf(all[i])), Bits(want)) << std::hex << i;
+      }
     }
   });
 }
@@ -373,6 +375,69 @@ TEST(HalfPoolTest, StatesReadAndWriteInUserUnits) {
                 .message()
                 .find("a float16 pool stores it as a float16 value, which must be within +-65504"),
             std::string::npos);
+}
+
+// States pushed past float16's range saturate at +-65504 (relative to
+// their offset) instead of becoming infinite, in every model's kernel.
+TEST(HalfPoolTest, StatesSaturateAtTheLargestFloat16) {
+  for (const std::string& model : ModelNames()) {
+    const ModelSpec& spec = *BuiltinRegistry().Find(model, nullptr);
+    for (size_t st = 0; st < spec.states.size(); ++st) {
+      const StateSpec& state = spec.states[st];
+      if (state.counter) continue;
+      Pool pool = HalfPool(model, 16);
+      const int offset = state.offset_param >= 0 ? state.offset_param : state.float16_offset_param;
+      const float base = offset >= 0 ? pool.Param(offset, 0) : 0.0f;
+      for (float sign : {1.0f, -1.0f}) {
+        ASSERT_TRUE(pool.Reset().ok());
+        ASSERT_TRUE(pool.SetState(state.name, 0, base + sign * 65504.0f).ok());
+        const std::vector<float> push(16, sign * 1e6f);
+        (void)pool.Step(push);
+        float after = 0;
+        ASSERT_TRUE(pool.GetState(state.name, 0, &after, 1).ok());
+        EXPECT_TRUE(std::isfinite(after)) << model << " " << state.name << " " << sign;
+        EXPECT_LE(std::fabs(after - base), 65504.0f) << model << " " << state.name;
+      }
+    }
+  }
+}
+
+// Recovery and adaptation driven past +-65504 by the potential they follow.
+TEST(HalfPoolTest, RecoveryAndAdaptationSaturate) {
+  struct Push {
+    const char* model;
+    std::map<std::string, ParamValue> params;
+    const char* state;
+    float start;
+    float potential;  // absolute mV, before the step
+    float expected;   // the state after it: its offset + 65504
+  };
+  const Push pushes[] = {
+      // u follows dt a b v = 0.02 * 100 * 5000 mV per step past 65,504.
+      {"IzhikevichSoma",
+       {{"recovery_sensitivity", ParamValue::Shared(100)}},
+       "recovery",
+       65000,
+       5000,
+       65504},
+      // A spike raises the threshold excess by 70,000 mV (over the -40 mV
+      // threshold).
+      {"AdaptiveLeakySoma",
+       {{"threshold_delta", ParamValue::Shared(70000)}},
+       "adaptive_threshold",
+       -40,
+       0,
+       -40 + 65504},
+  };
+  for (const Push& p : pushes) {
+    Pool pool = HalfPool(p.model, 16, p.params);
+    ASSERT_TRUE(pool.SetState(p.state, 0, p.start).ok());
+    ASSERT_TRUE(pool.SetState("potential", 0, p.potential).ok());
+    (void)pool.Step(std::vector<float>(16, 0.0f));
+    float after = 0;
+    ASSERT_TRUE(pool.GetState(p.state, 0, &after, 1).ok());
+    EXPECT_EQ(after, p.expected) << p.model << " " << p.state;
+  }
 }
 
 // Changing potential_rest keeps absolute potentials (up to float16
