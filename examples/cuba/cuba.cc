@@ -57,7 +57,8 @@ struct Options {
   std::string out;
   size_t threads = 0;
   std::string target = "auto";
-  std::string record = "all";  // all, or the first N neurons' spikes in spikes.csv
+  std::string dtype = "float32";  // the pool's state storage
+  std::string record = "all";     // all, or the first N neurons' spikes in spikes.csv
   bool write_network = false;
   bool plot = true;
 };
@@ -140,7 +141,7 @@ std::string Json(const Options& o, const Statistics& st, int64_t steps, const Ti
   std::snprintf(text, sizeof(text),
                 "{\n  \"neurons\": %zu, \"excitatory\": %zu, \"in_degree\": %zu, \"seed\": %llu,\n"
                 "  \"dt_ms\": %g, \"duration_ms\": %g, \"steps\": %lld,\n"
-                "  \"ranks\": %d, \"threads\": %zu, \"simd_target\": \"%s\",\n"
+                "  \"ranks\": %d, \"threads\": %zu, \"simd_target\": \"%s\", \"dtype\": \"%s\",\n"
                 "  \"rate_excitatory_hz\": %.6g, \"rate_inhibitory_hz\": %.6g,\n"
                 "  \"mean_cv_isi\": %.6g, \"neurons_with_cv\": %zu, \"spikes\": %.0f,\n"
                 "  \"seconds_setup\": %.6g, \"seconds_soma\": %.6g, \"seconds_synapses\": %.6g,\n"
@@ -148,9 +149,10 @@ std::string Json(const Options& o, const Statistics& st, int64_t steps, const Ti
                 "  \"seconds_loop\": %.6g, \"seconds_total\": %.6g\n}\n",
                 p.neurons, e, p.in_degree, static_cast<unsigned long long>(p.seed), p.dt,
                 o.duration, static_cast<long long>(steps), ranks, somas::Threads(),
-                somas::SimdTarget(), spikes_e / e / seconds, spikes_i / (p.neurons - e) / seconds,
-                cv_n ? cv_sum / cv_n : 0.0, cv_n, spikes_e + spikes_i, t_setup, t.soma, t.synapses,
-                t.spikes, t.exchange, t_loop, t_setup + t_loop);
+                somas::SimdTarget(), o.dtype.c_str(), spikes_e / e / seconds,
+                spikes_i / (p.neurons - e) / seconds, cv_n ? cv_sum / cv_n : 0.0, cv_n,
+                spikes_e + spikes_i, t_setup, t.soma, t.synapses, t.spikes, t.exchange, t_loop,
+                t_setup + t_loop);
   return text;
 }
 
@@ -186,6 +188,7 @@ int Run(const Options& o, const char* argv0) {
   config.params["potential_tau"] = somas::ParamValue::Shared(p.tau_m);
   config.params["resistance"] = somas::ParamValue::Shared(1.0);  // pA of current = mV of drive
   config.params["cooldown"] = somas::ParamValue::Shared(p.refractory);
+  Check(somas::ParseDtype(o.dtype, &config.dtype), "--dtype");
   somas::Pool pool;
   Check(somas::Pool::Create(config, &pool), "creating the pool");
   std::vector<float> v(local);
@@ -355,6 +358,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--record", o.record, "all, or N: spikes.csv holds neurons 0..N-1 only")
       ->capture_default_str();
+  app.add_option("--dtype", o.dtype, "the somas pool's state storage: float32 or float16")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"float32", "float16"}));
   app.add_flag("--write-network", o.write_network,
                "also write OUT/sources.u32 and OUT/v0.f64 for a peer simulator");
   bool no_plot = false;

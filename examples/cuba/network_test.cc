@@ -191,8 +191,9 @@ TEST(CubaTest, SameSpikesForAnyThreadCountAndAnAsynchronousIrregularState) {
 
 TEST(CubaTest, BadOptionsAreRefusedByName) {
   const std::string tmp = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
-  for (const std::string args : {"--neurons 10 --out x", "--duration -1 --out x",
-                                 "--record some --out x", "--target AVX9 --out x"}) {
+  for (const std::string args :
+       {"--neurons 10 --out x", "--duration -1 --out x", "--record some --out x",
+        "--target AVX9 --out x", "--dtype float64 --out x"}) {
     const std::string log = tmp + "/bad.log";
     const int status = std::system(("examples/cuba/cuba " + args + " > " + log + " 2>&1").c_str());
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << args;
