@@ -107,6 +107,31 @@ std::vector<std::string> Targets() { return somas::AvailableTargets(); }
 INSTANTIATE_TEST_SUITE_P(Targets, QuadraticSomaTest, ::testing::ValuesIn(Targets()),
                          [](const auto& info) { return info.param; });
 
+// A model from outside runs in float16 pools without a float16 kernel (the
+// engine's tiles): the same spikes as float32 here, potentials within
+// 0.5 mV of them (the quadratic upswing amplifies float16's rounding: 0.12
+// mV at -14 mV, where float16's spacing is 0.008 mV).
+TEST(QuadraticSomaSchemaTest, Float16PoolsWorkWithAFloat32OnlyKernel) {
+  const somas::Registry registry = qif::RegistryWithQuadraticSoma();
+  somas::PoolConfig config;
+  config.model = "QuadraticSoma";
+  config.size = 1100;  // two tiles of the engine's float16 path, the second short
+  somas::Pool single, half;
+  ASSERT_TRUE(somas::Pool::Create(config, &single, registry).ok());
+  config.dtype = somas::Dtype::kFloat16;
+  ASSERT_TRUE(somas::Pool::Create(config, &half, registry).ok());
+  size_t spikes = 0;
+  for (int t = 0; t < 50; ++t) {
+    ASSERT_TRUE(single.Step(std::vector<float>(1100, 400.0f)).ok());
+    ASSERT_TRUE(half.Step(std::vector<float>(1100, 400.0f)).ok());
+    ASSERT_EQ(half.SpikeIndices(), single.SpikeIndices()) << "step " << t;
+    spikes += half.SpikeCount();
+    const std::vector<float> a = single.Potentials(), b = half.Potentials();
+    for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(b[i], a[i], 0.5f) << i << " at step " << t;
+  }
+  EXPECT_GT(spikes, 0u);
+}
+
 TEST(QuadraticSomaSchemaTest, RulesAreCheckedAndCheckpointsRoundTrip) {
   const somas::Registry registry = qif::RegistryWithQuadraticSoma();
   somas::PoolConfig config;
