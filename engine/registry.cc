@@ -119,6 +119,10 @@ Status Registry::Add(ModelSpec m) {
     if (s.offset_param >= static_cast<int>(m.params.size()) || (s.counter && s.offset_param >= 0)) {
       return fail("state \"" + s.name + "\" has an offset parameter out of range");
     }
+    if (s.float16_offset_param >= static_cast<int>(m.params.size()) ||
+        (s.counter && s.float16_offset_param >= 0)) {
+      return fail("state \"" + s.name + "\" has a float16 offset parameter out of range");
+    }
   }
   if (floats != m.num_float_states || counters != (m.has_counter ? 1u : 0u)) {
     return fail("states lists " + std::to_string(floats) + " float states and " +

@@ -13,6 +13,10 @@
 #include "somas/somas.h"
 #include "tests/scenarios.h"
 
+// docs/embedding.md documents kernel ABI version 3 (0.6.0: float16 states and
+// inputs); a change to the ABI must bump the version and that page together.
+static_assert(SOMAS_KERNEL_ABI_VERSION == 3, "docs/embedding.md documents kernel ABI 3");
+
 namespace somas {
 namespace {
 
@@ -133,6 +137,31 @@ TEST(ApiTest, ACustomModelRunsThroughTheEngine) {
       << bad.message();
 }
 
+// The limits themselves are allowed: three float states (kMaxFloatStates).
+TEST(ApiTest, TheRegistryAcceptsThreeFloatStates) {
+  ModelSpec m = *BuiltinRegistry().Find("AdaptiveExponentialSoma", nullptr);
+  m.name = "ThreeStates";
+  m.states.push_back({"spare", "mV", "0"});
+  m.num_float_states = 3;
+  m.init = [](NeuronParams, float* s) { s[0] = s[1] = s[2] = 0.0f; };
+  Registry registry;
+  const Status added = registry.Add(m);
+  ASSERT_TRUE(added.ok()) << added.message();
+  PoolConfig config;
+  config.model = "ThreeStates";
+  config.size = 20;
+  for (Dtype dtype : {Dtype::kFloat32, Dtype::kFloat16}) {
+    config.dtype = dtype;
+    Pool pool;
+    ASSERT_TRUE(Pool::Create(config, &pool, registry).ok());
+    ASSERT_TRUE(pool.SetState("spare", 3, 1.5f).ok());
+    ASSERT_TRUE(pool.Step(std::vector<float>(20, 100.0f)).ok());
+    float spare = 0;
+    ASSERT_TRUE(pool.GetState("spare", 3, &spare, 1).ok());
+    EXPECT_EQ(spare, 1.5f);  // (the kernel never touches it)
+  }
+}
+
 TEST(ApiTest, TheRegistryRejectsSpecsBeyondTheEnginesLimits) {
   struct Case {
     const char* what;
@@ -169,6 +198,8 @@ TEST(ApiTest, TheRegistryRejectsSpecsBeyondTheEnginesLimits) {
        "the first state must be \"potential\""},
       {"offset out of range", [](ModelSpec* m) { m->states[0].offset_param = 5; },
        "offset parameter out of range"},
+      {"float16 offset out of range", [](ModelSpec* m) { m->states[0].float16_offset_param = 5; },
+       "float16 offset parameter out of range"},
       {"a parameter without a unit", [](ModelSpec* m) { m->params[0].unit = ""; },
        "parameter \"period\" needs a unit"},
       {"a rule reading an unknown parameter",

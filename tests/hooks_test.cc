@@ -425,7 +425,8 @@ TEST_F(HooksTest, BadArgumentsRunNoHook) {
   };
   std::vector<float> current(99, 1.0f);
   EXPECT_EQ(pool.Step(current.data(), current.size(), hooks).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(pool.Step(static_cast<const float*>(nullptr), 100, hooks).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(pool.Step(static_cast<const float*>(nullptr), 100, hooks).code(),
+            StatusCode::kInvalidArgument);
   EXPECT_EQ(Pool().Step(current.data(), 99, hooks).code(), StatusCode::kEmptyPool);
   PoolStep step{&pool, current.data(), 99, {}};
   EXPECT_EQ(StepPools(&step, 1, hooks).code(), StatusCode::kInvalidArgument);
