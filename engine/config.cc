@@ -199,16 +199,20 @@ Json ParamJson(const ParamValue& value) {
 
 }  // namespace
 
-Status ParseSimulation(const std::string& text, SimulationConfig* out) {
-  Json j;
-  Status status = ParseJson(text, &j);
-  if (!status.ok()) return status;
+// ParseSimulation on parsed JSON.
+static Status ParseSimulationJson(const Json& j, SimulationConfig* out) {
+  Status status;
   if (!j.is_object()) {
     return Status::Error("a configuration must be a JSON object, not " + TypeName(j));
   }
   const bool several = j.contains("pools");
-  status = CheckKeys(j, {"model", "size", "dt", "seed", "dtype", "params", "pools"}, "");
+  status = CheckKeys(j, {"model", "size", "dt", "seed", "dtype", "name", "params", "pools"}, "");
   if (!status.ok()) return status;
+  if (several && j.contains("name")) {
+    return Status::Error(
+        "\"name\" names the pool of the one-pool form; under \"pools\" each pool's key is its "
+        "name");
+  }
   for (const char* key : {"model", "size", "params"}) {
     if (several && j.contains(key)) {
       return Status::Error(std::string("\"") + key +
@@ -251,8 +255,18 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
       config.pools.push_back(std::move(pool));
     }
   } else {
+    // The one-pool form may name its pool (errors and initializer streams);
+    // without "name" the name is empty.
+    std::string name;
+    if (j.contains("name")) {
+      if (!j["name"].is_string() || j["name"].get<std::string>().empty()) {
+        return Status::Error("\"name\" must be a non-empty string, not " +
+                             (j["name"].is_string() ? std::string("empty") : TypeName(j["name"])));
+      }
+      name = j["name"].get<std::string>();
+    }
     PoolConfig pool;
-    status = ParsePool(j, "", dtype, &pool);
+    status = ParsePool(j, name, dtype, &pool);
     if (!status.ok()) return status;
     config.pools.push_back(std::move(pool));
   }
@@ -264,11 +278,20 @@ Status ParseSimulation(const std::string& text, SimulationConfig* out) {
   return Status();
 }
 
+Status ParseSimulation(const std::string& text, SimulationConfig* out) {
+  Json j;
+  const Status status = ParseJson(text, &j);
+  return status.ok() ? ParseSimulationJson(j, out) : status;
+}
+
 Status ParsePoolConfig(const std::string& text, PoolConfig* out) {
-  SimulationConfig config;
-  Status status = ParseSimulation(text, &config);
+  Json j;
+  Status status = ParseJson(text, &j);
   if (!status.ok()) return status;
-  if (config.pools.size() != 1 || !config.pools[0].name.empty()) {
+  SimulationConfig config;
+  status = ParseSimulationJson(j, &config);
+  if (!status.ok()) return status;
+  if (j.contains("pools")) {
     return Status::Error("expected one pool ({\"model\": ..., \"size\": ...}), not \"pools\"");
   }
   *out = std::move(config.pools[0]);

@@ -1,6 +1,6 @@
 // float16 <-> float32 conversions of pool states and inputs (engine/half.h),
-// compiled for every Highway target and dispatched at run time; the vector
-// conversions themselves are engine/half-inl.h's.
+// and spike bits to bytes, compiled for every Highway target and dispatched
+// at run time; the vector conversions themselves are engine/half-inl.h's.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/half.cc"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -68,6 +68,21 @@ HWY_NOINLINE void FloatsToHalvesImpl(const float* in, const HalfOffset& offset, 
   }
 }
 
+// Spike bits (bit i % 8 of byte i / 8 is neuron i) to one byte of 0 or 1
+// per neuron: one mask load and one store per vector of bytes.
+HWY_NOINLINE void BitsToBytesImpl(const uint8_t* bits, uint8_t* out, size_t n) {
+  const hn::ScalableTag<uint8_t> d8;
+  constexpr size_t kN = hn::MaxLanes(hn::ScalableTag<uint8_t>());
+  const auto one = hn::Set(d8, 1);
+  size_t i = 0;
+  if (kN >= 8) {  // (LoadMaskBits reads kN / 8 bytes: whole bytes from here on)
+    for (; i + kN <= n; i += kN) {
+      hn::StoreU(hn::IfThenElseZero(hn::LoadMaskBits(d8, bits + i / 8), one), d8, out + i);
+    }
+  }
+  for (; i < n; ++i) out[i] = (bits[i / 8] >> (i % 8)) & 1;
+}
+
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE
 }  // namespace somas
@@ -78,6 +93,11 @@ namespace somas {
 
 HWY_EXPORT(HalvesToFloatsImpl);
 HWY_EXPORT(FloatsToHalvesImpl);
+HWY_EXPORT(BitsToBytesImpl);
+
+void BitsToBytes(const uint8_t* bits, uint8_t* out, size_t n) {
+  HWY_DYNAMIC_DISPATCH(BitsToBytesImpl)(bits, out, n);
+}
 
 void HalvesToFloats(const uint16_t* in, const HalfOffset& offset, float* out, size_t n) {
   HWY_DYNAMIC_DISPATCH(HalvesToFloatsImpl)(in, offset, out, n);

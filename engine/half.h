@@ -36,6 +36,10 @@ void HalvesToFloats(const uint16_t* in, const HalfOffset& offset, float* out, si
 // subtraction, then round to nearest even); in[i] must not be NaN.
 void FloatsToHalves(const float* in, const HalfOffset& offset, uint16_t* out, size_t n);
 
+// out[i] = bit i % 8 of bits[i / 8] (0 or 1), i in [0, n): a pool's spike
+// bits as bytes (Pool::SpikesDense), SIMD-dispatched like the conversions.
+void BitsToBytes(const uint8_t* bits, uint8_t* out, size_t n);
+
 }  // namespace somas
 
 #endif  // SOMAS_ENGINE_HALF_H_

@@ -89,6 +89,17 @@ struct PoolImpl {
 // caller fills: zero-padded copies of current[n_main, size)).
 KernelArgs KernelArgsOf(PoolImpl& p, const float* current);
 
+// Potentials relative to potential_rest of neurons [begin, begin + n)
+// (engine/access.cc; Pool::RelativePotentials): `state` and `rest` index the
+// "potential" state and the "potential_rest" parameter, as
+// RelativePotentialsOf finds them (its error names a model without them, or
+// a null or wrong-length `out`).
+Status RelativePotentialsOf(const PoolImpl& p, int* state, int* rest, const void* out, size_t n);
+void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, float* out,
+                            size_t n);
+void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, uint16_t* out,
+                            size_t n);
+
 // A pool of `size` neurons holds this many lanes: whole blocks of kBlock.
 inline size_t Padded(size_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
 

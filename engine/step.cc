@@ -390,13 +390,18 @@ Status Pool::Step(const Float16* current, size_t n, const StepHooks& hooks, Step
                  report);
 }
 
-Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
-                 float* potentials, size_t* done) {
+namespace {
+
+// Pool::Run and RunRelative: `steps` steps, each one's spike bits and (if
+// `potentials` is set) its potentials written by read(t).
+template <typename Read>
+Status RunSteps(PoolImpl* impl, const char* what, const float* currents, size_t steps, size_t n,
+                uint8_t* spike_bits, size_t* done, Read read) {
   if (done) *done = 0;
-  if (!impl_) return EmptyPool("Run");
-  PoolImpl& p = *impl_;
+  if (!impl) return EmptyPool(what);
+  PoolImpl& p = *impl;
   if (n != p.size || (steps && (!currents || !spike_bits))) {
-    return Status::Error(p.Label() + ": Run needs " + std::to_string(p.size) +
+    return Status::Error(p.Label() + ": " + what + " needs " + std::to_string(p.size) +
                          " currents per step (got " + std::to_string(n) + ")" +
                          (steps && !currents ? ", and a currents array" : "") +
                          (steps && !spike_bits ? ", and a spike_bits array" : ""));
@@ -406,10 +411,7 @@ Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_b
     const Status status = StepOne(&p, Input{currents + t * n, nullptr}, n, nullptr, nullptr);
     // (16-bit spike words: on a little-endian machine, bytes in spike_bits() order)
     std::memcpy(spike_bits + t * bytes, p.spikes.data(), bytes);
-    if (potentials) {
-      const Status read = Potentials(potentials + t * n, n);
-      if (!read.ok()) return read;  // (cannot happen: the length was checked)
-    }
+    read(t);
     if (done) *done = t + 1;
     if (!status.ok()) {
       return Status::Error(status.code(),
@@ -417,6 +419,42 @@ Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_b
     }
   }
   return Status();
+}
+
+template <typename T>
+Status RunRelativeSteps(PoolImpl* impl, const float* currents, size_t steps, size_t n,
+                        uint8_t* spike_bits, T* relative, size_t* done) {
+  int state = 0, rest = 0;
+  if (impl && relative) {
+    if (done) *done = 0;
+    // (checked before the first step; a null `relative` skips the potentials)
+    const Status status = RelativePotentialsOf(*impl, &state, &rest, relative, impl->size);
+    if (!status.ok()) return status;
+  }
+  return RunSteps(impl, "RunRelative", currents, steps, n, spike_bits, done, [&](size_t t) {
+    if (relative) ReadRelativePotentials(*impl, state, rest, 0, relative + t * n, n);
+  });
+}
+
+}  // namespace
+
+Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                 float* potentials, size_t* done) {
+  return RunSteps(impl_.get(), "Run", currents, steps, n, spike_bits, done, [&](size_t t) {
+    // (cannot fail: the length was checked)
+    if (potentials) static_cast<void>(Potentials(potentials + t * n, n));
+  });
+}
+
+Status Pool::RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                         float* relative_mV, size_t* done) {
+  return RunRelativeSteps(impl_.get(), currents, steps, n, spike_bits, relative_mV, done);
+}
+
+Status Pool::RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                         Float16* relative_mV, size_t* done) {
+  return RunRelativeSteps(impl_.get(), currents, steps, n, spike_bits,
+                          reinterpret_cast<uint16_t*>(relative_mV), done);
 }
 
 Status StepPools(PoolStep* steps, size_t count) { return StepMany(steps, count, nullptr); }
@@ -471,7 +509,7 @@ Status Pool::SpikesDense(uint8_t* out, size_t n) const {
                          std::to_string(impl_->size) + " bytes, got " +
                          std::to_string(out ? n : 0));
   }
-  for (size_t i = 0; i < n; ++i) out[i] = (impl_->spikes[i / kBlock] >> (i % kBlock)) & 1;
+  BitsToBytes(spike_bits(), out, n);
   return Status();
 }
 

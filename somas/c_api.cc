@@ -229,6 +229,29 @@ int somas_pool_run(somas_pool* pool, const float* currents_pA, size_t steps, siz
   });
 }
 
+int somas_pool_run_relative(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                            uint8_t* spike_bits_out, float* relative_mV, size_t* done) {
+  if (done) *done = 0;
+  if (!pool) return Null("somas_pool_run_relative", "pool");
+  if (!currents_pA) return Null("somas_pool_run_relative", "currents_pA");
+  if (!spike_bits_out) return Null("somas_pool_run_relative", "spike_bits_out");
+  return Guard("somas_pool_run_relative", [&] {
+    return Report(pool->pool.RunRelative(currents_pA, steps, n, spike_bits_out, relative_mV, done));
+  });
+}
+
+int somas_pool_run_relative_f16(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                                uint8_t* spike_bits_out, uint16_t* relative_f16, size_t* done) {
+  if (done) *done = 0;
+  if (!pool) return Null("somas_pool_run_relative_f16", "pool");
+  if (!currents_pA) return Null("somas_pool_run_relative_f16", "currents_pA");
+  if (!spike_bits_out) return Null("somas_pool_run_relative_f16", "spike_bits_out");
+  return Guard("somas_pool_run_relative_f16", [&] {
+    return Report(pool->pool.RunRelative(currents_pA, steps, n, spike_bits_out,
+                                         reinterpret_cast<somas::Float16*>(relative_f16), done));
+  });
+}
+
 int somas_pool_reset(somas_pool* pool) {
   if (!pool) return Null("somas_pool_reset", "pool");
   return Guard("somas_pool_reset", [&] { return Report(pool->pool.Reset()); });
@@ -250,6 +273,12 @@ int somas_pool_spike_indices(const somas_pool* pool, uint32_t* out, size_t capac
                [&] { return Report(pool->pool.SpikeIndices(out, capacity, count)); });
 }
 
+int somas_pool_spikes_dense(const somas_pool* pool, uint8_t* out, size_t n) {
+  if (!pool) return Null("somas_pool_spikes_dense", "pool");
+  if (!out) return Null("somas_pool_spikes_dense", "out");
+  return Guard("somas_pool_spikes_dense", [&] { return Report(pool->pool.SpikesDense(out, n)); });
+}
+
 const uint8_t* somas_pool_spike_bits(const somas_pool* pool) {
   return pool ? pool->pool.spike_bits() : nullptr;
 }
@@ -258,6 +287,21 @@ int somas_pool_potentials(const somas_pool* pool, float* out_mV, size_t n) {
   if (!pool) return Null("somas_pool_potentials", "pool");
   if (!out_mV) return Null("somas_pool_potentials", "out_mV");
   return Guard("somas_pool_potentials", [&] { return Report(pool->pool.Potentials(out_mV, n)); });
+}
+
+int somas_pool_relative_potentials(const somas_pool* pool, float* out_mV, size_t n) {
+  if (!pool) return Null("somas_pool_relative_potentials", "pool");
+  if (!out_mV) return Null("somas_pool_relative_potentials", "out_mV");
+  return Guard("somas_pool_relative_potentials",
+               [&] { return Report(pool->pool.RelativePotentials(out_mV, n)); });
+}
+
+int somas_pool_relative_potentials_f16(const somas_pool* pool, uint16_t* out_f16, size_t n) {
+  if (!pool) return Null("somas_pool_relative_potentials_f16", "pool");
+  if (!out_f16) return Null("somas_pool_relative_potentials_f16", "out_f16");
+  return Guard("somas_pool_relative_potentials_f16", [&] {
+    return Report(pool->pool.RelativePotentials(reinterpret_cast<somas::Float16*>(out_f16), n));
+  });
 }
 
 int somas_pool_set_potentials(somas_pool* pool, const float* mV, size_t n) {

@@ -22,7 +22,7 @@
 #include "somas/kernel_abi.h"  // what a model's step kernel receives
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.6.0"
+#define SOMAS_VERSION "0.7.0"
 
 namespace somas {
 
@@ -274,11 +274,12 @@ struct PoolConfig {
 struct SimulationConfig {
   double dt = 1.0;  // ms
   uint64_t seed = 0;
-  std::vector<PoolConfig> pools;  // sorted by name; one unnamed pool in the one-pool form
+  std::vector<PoolConfig> pools;  // sorted by name; one pool in the one-pool form
 };
 
 // Parses a simulation file, either form (docs/configuration.md):
 //   one pool:  {"model": NAME, "size": N, "dt": MS, "seed": S, "params": {...}}
+//              (optionally "name": the pool's name; empty without it)
 //   several:   {"dt": MS, "seed": S, "pools": {NAME: {"model", "size", "params"}, ...}}
 // Checks the JSON itself (syntax with line and column, duplicate and unknown
 // keys, types, finite numbers, initializers). Whether the values suit their
@@ -452,6 +453,15 @@ class Pool {
   // changes nothing.
   Status Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
              float* potentials = nullptr, size_t* done = nullptr);
+  // Run writing the potentials relative to potential_rest (as
+  // RelativePotentials, below: float or float16) instead of absolute ones;
+  // a null pointer of either type skips them. A model without a
+  // "potential" state or a "potential_rest" parameter is an error that
+  // changes nothing.
+  Status RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                     float* relative_mV, size_t* done = nullptr);
+  Status RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
+                     Float16* relative_mV, size_t* done = nullptr);
   // (Several pools in one parallel region: StepPools, below.)
   // Back to the initial state (parameters as they are now); spikes cleared.
   Status Reset();
@@ -485,6 +495,14 @@ class Pool {
   Status Potentials(float* out_mV, size_t n) const;
   std::vector<float> Potentials() const;
   Status SetPotentials(const float* mV, size_t n);
+  // The potential relative to potential_rest, potential - potential_rest
+  // (mV), as Spark reports it: for the models that keep it so (the leaky
+  // and exponential families) the stored value itself, exactly; otherwise
+  // one float subtraction. The float16 overload rounds that to nearest even
+  // (a float16 pool's stored value, exactly, for those models). `n` must be
+  // size(); a model without "potential" or "potential_rest" is an error.
+  Status RelativePotentials(float* out_mV, size_t n) const;
+  Status RelativePotentials(Float16* out_mV, size_t n) const;
 
   // Parameters by name, one value per neuron, as the kernel uses them
   // (rounded to float).

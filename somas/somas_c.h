@@ -57,9 +57,11 @@ int somas_set_threads(size_t threads);
 size_t somas_threads(void);
 
 /* Creates a pool from JSON: {"model": NAME, "size": N, "dt": MS, "seed": S,
- * "dtype": "float32" | "float16", "params": {NAME: number | [one per neuron]
- * | initializer}} (the replay pool form of docs/configuration.md, seeded
- * initializers included). On success
+ * "dtype": "float32" | "float16", "name": POOL, "params": {NAME: number |
+ * [one per neuron] | initializer}} (the replay pool form of
+ * docs/configuration.md, seeded initializers included; "name" keys the
+ * initializers' random streams, so two pools with one seed and different
+ * names draw different values). On success
  * *out is a new pool to free with somas_pool_destroy; on error *out is NULL. */
 int somas_pool_create(const char* pool_json, somas_pool** out);
 /* Creates a pool from a checkpoint file written by somas_pool_save. */
@@ -136,6 +138,13 @@ int somas_step_pools_hooked(somas_pool* const* pools, const float* const* curren
  * the step. *done (may be NULL) is the number of steps taken. */
 int somas_pool_run(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
                    uint8_t* spike_bits_out, float* potentials_mV, size_t* done);
+/* somas_pool_run writing potentials relative to potential_rest (mV; see
+ * somas_pool_relative_potentials) to relative_mV[t * n ..] instead of
+ * absolute ones, as float or as float16 bits; NULL skips them. */
+int somas_pool_run_relative(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                            uint8_t* spike_bits_out, float* relative_mV, size_t* done);
+int somas_pool_run_relative_f16(somas_pool* pool, const float* currents_pA, size_t steps, size_t n,
+                                uint8_t* spike_bits_out, uint16_t* relative_f16, size_t* done);
 /* Back to the initial state; spikes cleared. */
 int somas_pool_reset(somas_pool* pool);
 
@@ -147,10 +156,19 @@ int somas_pool_spike_indices(const somas_pool* pool, uint32_t* out, size_t capac
 /* Bit i % 8 of byte i / 8 is neuron i; (size + 7) / 8 bytes; valid until the
  * pool next changes. NULL for NULL. */
 const uint8_t* somas_pool_spike_bits(const somas_pool* pool);
+/* One byte per neuron, 1 if it spiked, else 0 (n == size): the spike bits
+ * expanded, a ready-made bool mask (numpy's bool_ is such a byte). */
+int somas_pool_spikes_dense(const somas_pool* pool, uint8_t* out, size_t n);
 
 /* Potentials in absolute mV; n must be the pool's size. */
 int somas_pool_potentials(const somas_pool* pool, float* out_mV, size_t n);
 int somas_pool_set_potentials(somas_pool* pool, const float* mV, size_t n);
+/* potential - potential_rest (mV), as Spark reports it: for the leaky and
+ * exponential families the stored value exactly; n == size. The _f16 form
+ * writes float16 bits (round to nearest even; a float16 pool's stored value
+ * exactly for those models). */
+int somas_pool_relative_potentials(const somas_pool* pool, float* out_mV, size_t n);
+int somas_pool_relative_potentials_f16(const somas_pool* pool, uint16_t* out_f16, size_t n);
 
 /* Any state variable by name (see somas_models_json: "potential",
  * "adaptation", "adaptive_threshold", "recovery", "refractory_steps"), in

@@ -131,6 +131,18 @@ TEST(ApiTest, ACustomModelRunsThroughTheEngine) {
     spikes.push_back(pool.SpikeIndices());
   }
   EXPECT_EQ(spikes, (std::vector<std::vector<uint32_t>>{{0}, {0, 1}, {0, 2}}));
+  // It has a potential but no potential_rest: no relative potentials.
+  std::vector<float> out(3);
+  std::vector<uint8_t> bits(1);
+  const std::vector<float> currents(3, 0.0f);
+  for (const Status& s : {pool.RelativePotentials(out.data(), 3),
+                          pool.RunRelative(currents.data(), 1, 3, bits.data(), out.data())}) {
+    EXPECT_NE(s.message().find("CountingSoma: RelativePotentials needs a \"potential\" state and "
+                               "a \"potential_rest\" parameter"),
+              std::string::npos)
+        << s.message();
+  }
+  EXPECT_EQ(pool.SpikeIndices(), (std::vector<uint32_t>{0, 2}));  // the run did not step
   config.params["period"] = ParamValue::Shared(-1);
   const Status bad = Pool::Create(config, &pool, registry);
   EXPECT_NE(bad.message().find("CountingSoma: period = -1 steps: must be > 0"), std::string::npos)

@@ -4,6 +4,7 @@
 // the codes: each SOMAS_ERR_* is its somas::StatusCode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -191,6 +192,43 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
        [&](somas_pool* p) {
          return somas_pool_run(p, floats.data(), 1, kSize, nullptr, nullptr, nullptr);
        }},
+      {"somas_pool_run_relative: pool is NULL",
+       [&](somas_pool*) {
+         return somas_pool_run_relative(nullptr, floats.data(), 1, kSize, bits, nullptr, nullptr);
+       }},
+      {"somas_pool_run_relative: currents_pA is NULL",
+       [&](somas_pool* p) {
+         return somas_pool_run_relative(p, nullptr, 1, kSize, bits, nullptr, nullptr);
+       }},
+      {"somas_pool_run_relative: spike_bits_out is NULL",
+       [&](somas_pool* p) {
+         return somas_pool_run_relative(p, floats.data(), 1, kSize, nullptr, nullptr, nullptr);
+       }},
+      {"somas_pool_run_relative_f16: pool is NULL",
+       [&](somas_pool*) {
+         return somas_pool_run_relative_f16(nullptr, floats.data(), 1, kSize, bits, halves,
+                                            nullptr);
+       }},
+      {"somas_pool_run_relative_f16: currents_pA is NULL",
+       [&](somas_pool* p) {
+         return somas_pool_run_relative_f16(p, nullptr, 1, kSize, bits, halves, nullptr);
+       }},
+      {"somas_pool_run_relative_f16: spike_bits_out is NULL",
+       [&](somas_pool* p) {
+         return somas_pool_run_relative_f16(p, floats.data(), 1, kSize, nullptr, halves, nullptr);
+       }},
+      {"somas_pool_relative_potentials: pool is NULL",
+       [&](somas_pool*) { return somas_pool_relative_potentials(nullptr, floats.data(), kSize); }},
+      {"somas_pool_relative_potentials: out_mV is NULL",
+       [&](somas_pool* p) { return somas_pool_relative_potentials(p, nullptr, kSize); }},
+      {"somas_pool_relative_potentials_f16: pool is NULL",
+       [&](somas_pool*) { return somas_pool_relative_potentials_f16(nullptr, halves, kSize); }},
+      {"somas_pool_relative_potentials_f16: out_f16 is NULL",
+       [&](somas_pool* p) { return somas_pool_relative_potentials_f16(p, nullptr, kSize); }},
+      {"somas_pool_spikes_dense: pool is NULL",
+       [&](somas_pool*) { return somas_pool_spikes_dense(nullptr, bits, kSize); }},
+      {"somas_pool_spikes_dense: out is NULL",
+       [&](somas_pool* p) { return somas_pool_spikes_dense(p, nullptr, kSize); }},
       {"somas_pool_set_params: pool is NULL",
        [&](somas_pool*) { return somas_pool_set_params(nullptr, names, values, lengths, 2); }},
       {"somas_pool_set_params: names is NULL",
@@ -283,6 +321,87 @@ TEST(CApiTest, Float16PoolsAndInputs) {
   somas_pool_destroy(half);
   somas_pool_destroy(twin);
   somas_pool_destroy(single);
+}
+
+// Spark-shaped outputs: relative potentials (float and float16 bits), a
+// run that writes them, dense spike bytes, and a named pool's draws.
+TEST(CApiTest, RelativePotentialsDenseSpikesAndNamedPools) {
+  for (const char* dtype : {"float32", "float16"}) {
+    const std::string json = std::string(R"({"model": "LeakySoma", "size": 21, "dtype": ")") +
+                             dtype + R"(", "params": {"potential_rest": -61.5}})";
+    somas_pool* pool = nullptr;
+    somas_pool* twin = nullptr;
+    ASSERT_EQ(somas_pool_create(json.c_str(), &pool), SOMAS_OK);
+    ASSERT_EQ(somas_pool_create(json.c_str(), &twin), SOMAS_OK);
+    std::vector<float> currents(3 * 21);
+    for (size_t i = 0; i < currents.size(); ++i) currents[i] = (i % 4 == 0) ? 9000.0f : 100.0f * i;
+    std::vector<uint8_t> bits(3 * 3), twin_bits(3 * 3);
+    std::vector<float> relative(3 * 21), twin_relative(3 * 21), absolute(21);
+    std::vector<uint16_t> halves(3 * 21), twin_halves(21);
+    size_t done = 0;
+    ASSERT_EQ(
+        somas_pool_run_relative(pool, currents.data(), 3, 21, bits.data(), relative.data(), &done),
+        SOMAS_OK);
+    EXPECT_EQ(done, 3u);
+    for (size_t t = 0; t < 3; ++t) {
+      ASSERT_EQ(somas_pool_step(twin, currents.data() + t * 21, 21), SOMAS_OK);
+      std::copy_n(somas_pool_spike_bits(twin), 3, twin_bits.begin() + t * 3);
+      ASSERT_EQ(somas_pool_relative_potentials(twin, twin_relative.data() + t * 21, 21), SOMAS_OK);
+      ASSERT_EQ(somas_pool_potentials(twin, absolute.data(), 21), SOMAS_OK);
+      for (size_t i = 0; i < 21; ++i) {
+        EXPECT_NEAR(twin_relative[t * 21 + i], absolute[i] + 61.5f, 1e-4) << t << " " << i;
+      }
+    }
+    EXPECT_EQ(bits, twin_bits);
+    EXPECT_EQ(relative, twin_relative);
+    // The float16 run from a fresh pool: the float16 bits of the same values.
+    somas_pool* third = nullptr;
+    ASSERT_EQ(somas_pool_create(json.c_str(), &third), SOMAS_OK);
+    ASSERT_EQ(somas_pool_run_relative_f16(third, currents.data(), 3, 21, bits.data(), halves.data(),
+                                          &done),
+              SOMAS_OK);
+    ASSERT_EQ(somas_pool_relative_potentials_f16(twin, twin_halves.data(), 21), SOMAS_OK);
+    for (size_t i = 0; i < 21; ++i) {
+      EXPECT_EQ(halves[2 * 21 + i], twin_halves[i]) << i;
+      EXPECT_EQ(somas::Float16ToFloat({twin_halves[i]}),
+                static_cast<float>(static_cast<_Float16>(twin_relative[2 * 21 + i])));
+    }
+    // Dense spikes: one byte per neuron, the bits expanded.
+    std::vector<uint8_t> dense(21, 9);
+    ASSERT_EQ(somas_pool_spikes_dense(twin, dense.data(), 21), SOMAS_OK);
+    size_t ones = 0;
+    for (size_t i = 0; i < 21; ++i) {
+      EXPECT_EQ(dense[i], (twin_bits[6 + i / 8] >> (i % 8)) & 1) << i;
+      ones += dense[i];
+    }
+    EXPECT_GT(ones, 0u);
+    EXPECT_EQ(somas_pool_spikes_dense(twin, dense.data(), 20), SOMAS_ERR_INVALID);
+    EXPECT_NE(std::string(somas_last_error()).find("SpikesDense needs a buffer of 21 bytes"),
+              std::string::npos);
+    EXPECT_EQ(somas_pool_relative_potentials(twin, relative.data(), 22), SOMAS_ERR_INVALID);
+    EXPECT_EQ(somas_pool_relative_potentials_f16(twin, halves.data(), 20), SOMAS_ERR_INVALID);
+    EXPECT_EQ(somas_pool_run_relative(twin, currents.data(), 1, 20, bits.data(), nullptr, &done),
+              SOMAS_ERR_INVALID);
+    EXPECT_EQ(done, 0u);
+    somas_pool_destroy(pool);
+    somas_pool_destroy(twin);
+    somas_pool_destroy(third);
+  }
+  // "name" keys the draws: same seed, other name, other values.
+  const char* a = R"({"model": "LeakySoma", "size": 8, "seed": 3, "name": "a",
+      "params": {"threshold": {"kind": "uniform", "min": -45, "max": -40}}})";
+  const char* b = R"({"model": "LeakySoma", "size": 8, "seed": 3, "name": "b",
+      "params": {"threshold": {"kind": "uniform", "min": -45, "max": -40}}})";
+  somas_pool* pa = nullptr;
+  somas_pool* pb = nullptr;
+  ASSERT_EQ(somas_pool_create(a, &pa), SOMAS_OK);
+  ASSERT_EQ(somas_pool_create(b, &pb), SOMAS_OK);
+  std::vector<float> ta(8), tb(8);
+  ASSERT_EQ(somas_pool_get_param(pa, "threshold", ta.data(), 8), SOMAS_OK);
+  ASSERT_EQ(somas_pool_get_param(pb, "threshold", tb.data(), 8), SOMAS_OK);
+  EXPECT_NE(ta, tb);
+  somas_pool_destroy(pa);
+  somas_pool_destroy(pb);
 }
 
 TEST(CApiTest, ThreadCountsAreCheckedAndNamed) {

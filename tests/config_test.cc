@@ -85,6 +85,41 @@ TEST(InitializerTest, ValuesDoNotDependOnPoolSizeTargetOrSeedOfOtherPools) {
   EXPECT_NE(other_name.Param(k, 0), first[0]);
 }
 
+TEST(InitializerTest, TheOnePoolFormsNameKeysItsStreams) {
+  // {"name": "exc", ...} draws as the pool "exc" of the several-pools form;
+  // without a name the key is "/threshold" (the empty name).
+  const std::string named = R"({"seed": 7, "name": "exc", "model": "LeakySoma", "size": 20,
+      "params": {"threshold": {"kind": "uniform", "min": -45, "max": -35}}})";
+  PoolConfig config;
+  const Status parsed = ParsePoolConfig(named, &config);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  EXPECT_EQ(config.name, "exc");
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(config, &pool).ok());
+  Pool unnamed = Load(R"({"seed": 7, "model": "LeakySoma", "size": 20,
+      "params": {"threshold": {"kind": "uniform", "min": -45, "max": -35}}})");
+  const int k = pool.model().ParamIndex("threshold");
+  for (uint64_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(pool.Param(k, i), static_cast<float>(-45 + 10 * DocUnit(7, "exc/threshold", i, 0)));
+    EXPECT_EQ(unnamed.Param(k, i), static_cast<float>(-45 + 10 * DocUnit(7, "/threshold", i, 0)));
+  }
+  // Errors name the pool; the several-pools form is still not one pool.
+  const Status bad = Pool::Create(
+      [] {
+        PoolConfig c;
+        EXPECT_TRUE(ParsePoolConfig(R"({"name": "exc", "model": "LeakySoma", "size": 2,
+            "params": {"potential_tau": -1}})",
+                                    &c)
+                        .ok());
+        return c;
+      }(),
+      &pool);
+  EXPECT_NE(bad.message().find("pool \"exc\""), std::string::npos) << bad.message();
+  const Status several =
+      ParsePoolConfig(R"({"pools": {"a": {"model": "LeakySoma", "size": 1}}})", &config);
+  EXPECT_NE(several.message().find("expected one pool"), std::string::npos) << several.message();
+}
+
 TEST(InitializerTest, ClippingFarInTheTailFinishesAndClips) {
   Pool pool = Load(R"({"model": "LeakySoma", "size": 100000, "params": {"threshold":
       {"kind": "normal", "mean": -40, "std": 1, "min": 60, "max": 61}}})");
@@ -133,6 +168,13 @@ TEST(CanonicalTest, RoundTripIsExact) {
   EXPECT_EQ(one_text.find("pools"), std::string::npos) << one_text;
   PoolConfig pool;
   EXPECT_TRUE(ParsePoolConfig(one_text, &pool).ok());
+  // A named one pool is written as the several-pools form, its name kept.
+  ASSERT_TRUE(ParseSimulation(R"({"name": "x", "model": "LeakySoma", "size": 2})", &one).ok());
+  SimulationConfig again;
+  ASSERT_TRUE(ParseSimulation(CanonicalJson(one), &again).ok());
+  ASSERT_EQ(again.pools.size(), 1u);
+  EXPECT_EQ(again.pools[0].name, "x");
+  EXPECT_EQ(CanonicalJson(again), CanonicalJson(one));
 }
 
 TEST(SchemaJsonTest, EveryModelWithUnitsDefaultsRulesAndStates) {
@@ -269,6 +311,15 @@ std::vector<Bad> BadConfigs() {
        R"({"model": "LeakySoma", "pools": {"a": {"model": "LeakySoma", "size": 1}}})",
        {"\"model\" belongs inside a pool"}},
       {"empty pools", R"({"pools": {}})", {"\"pools\" must be an object of named pools"}},
+      {"name beside pools",
+       R"({"name": "a", "pools": {"a": {"model": "LeakySoma", "size": 1}}})",
+       {"\"name\" names the pool of the one-pool form", "each pool's key is its name"}},
+      {"name not a string",
+       R"({"model": "LeakySoma", "size": 2, "name": 3})",
+       {"\"name\" must be a non-empty string, not a number"}},
+      {"empty name",
+       R"({"model": "LeakySoma", "size": 2, "name": ""})",
+       {"\"name\" must be a non-empty string, not empty"}},
       {"per-neuron list length",
        R"({"model": "LeakySoma", "size": 2, "params": {"threshold": [1, 2, 3]}})",
        {"threshold has 3 values, but the pool has 2 neurons"}},

@@ -114,6 +114,26 @@ TEST(HalfConversionTest, NarrowingRoundsToNearestEvenAndSaturatesOnEveryTarget) 
   });
 }
 
+TEST(SpikeBitsTest, BitsBecomeBytesAtEveryLengthOnEveryTarget) {
+  // Random bits, every length from 0 to 300 (partial vectors and bytes on
+  // every target), read from an offset buffer so that no alignment helps.
+  std::mt19937 rng(9);
+  std::vector<uint8_t> bits(64 + 38);
+  for (uint8_t& b : bits) b = static_cast<uint8_t>(rng());
+  const uint8_t* in = bits.data() + 1;
+  ForEachTarget([&](int64_t) {
+    for (size_t n = 0; n <= 300; ++n) {
+      std::vector<uint8_t> out(n + 1, 7);
+      BitsToBytes(in, out.data() + 0, n);
+      for (size_t i = 0; i < n; ++i) {
+        ASSERT_EQ(out[i], (in[i / 8] >> (i % 8)) & 1)
+            << "n " << n << " i " << i << " on " << SimdTarget();
+      }
+      ASSERT_EQ(out[n], 7) << "wrote past n = " << n << " on " << SimdTarget();
+    }
+  });
+}
+
 TEST(HalfConversionTest, OffsetsAreOneFloatAdditionOrSubtraction) {
   std::vector<float> offsets(37), values(37);
   std::vector<uint16_t> halves(37);

@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "engine/aligned.h"
@@ -65,6 +67,138 @@ TEST_P(PoolTest, ResetRestoresTheInitialState) {
   if (model().has_counter) {
     for (size_t i = 0; i < testing::PaddedSize(pool); ++i)
       EXPECT_EQ(testing::CounterArray(pool)[i], 0);
+  }
+}
+
+// GetState is the stored state plus its user-unit offset, for every range:
+// the bulk read gives, bit for bit, what one neuron at a time gives.
+TEST_P(PoolTest, StateReadsAreTheStoredValuePlusTheOffsetForEveryRange) {
+  for (const Dtype dtype : {Dtype::kFloat32, Dtype::kFloat16}) {
+    for (const bool per_neuron_rest : {false, true}) {
+      PoolConfig config{"", name(), 37, 1.0, 0, {}, dtype};
+      const double rest = model().params[model().ParamIndex("potential_rest")].default_value;
+      if (per_neuron_rest) {
+        std::vector<double> values(37);
+        for (size_t i = 0; i < 37; ++i) values[i] = rest + 0.37 * i - 5;
+        config.params["potential_rest"] = ParamValue::PerNeuron(values);
+      }
+      Pool pool;
+      ASSERT_TRUE(Pool::Create(config, &pool).ok());
+      std::mt19937 rng(5);
+      for (int t = 0; t < 30; ++t) {
+        ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), pool.size(), &rng)).ok());
+      }
+      const PoolImpl& impl = Internals(pool);
+      for (size_t s = 0; s < model().states.size(); ++s) {
+        const StateSpec& state = model().states[s];
+        if (state.counter) continue;
+        const int k = model().FloatStateOf(static_cast<int>(s));
+        std::vector<float> expected(37);
+        for (size_t i = 0; i < 37; ++i) {
+          expected[i] = impl.KernelState(k, i);
+          if (state.offset_param >= 0) expected[i] += impl.tables.params[state.offset_param].at(i);
+        }
+        for (auto [begin, n] :
+             {std::pair<size_t, size_t>{0, 37}, {0, 1}, {5, 17}, {16, 21}, {36, 1}, {37, 0}}) {
+          std::vector<float> out(n + 1, -7.0f);
+          ASSERT_TRUE(pool.GetState(state.name, begin, out.data(), n).ok());
+          for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(std::memcmp(&out[i], &expected[begin + i], sizeof(float)), 0)
+                << state.name << " " << DtypeName(dtype) << " neuron " << begin + i;
+          }
+          EXPECT_EQ(out[n], -7.0f) << "wrote past the range";
+        }
+      }
+    }
+  }
+}
+
+// RelativePotentials: potential - potential_rest, exactly the stored value
+// for the models that keep it so, else one float subtraction; the float16
+// overload rounds that; RunRelative writes what steps and reads would.
+TEST_P(PoolTest, RelativePotentialsAreThePotentialMinusTheRest) {
+  const int rest = model().ParamIndex("potential_rest");
+  const int potential = model().StateIndex("potential");
+  const bool stored_relative = model().states[potential].offset_param == rest;
+  for (const Dtype dtype : {Dtype::kFloat32, Dtype::kFloat16}) {
+    PoolConfig config{"", name(), 37, 1.0, 0, {}, dtype};
+    std::vector<double> rests(37);
+    for (size_t i = 0; i < 37; ++i) rests[i] = -60.0 - 0.3 * i;
+    config.params["potential_rest"] = ParamValue::PerNeuron(rests);
+    config.params["potential_reset"] = ParamValue::Shared(-55.0);
+    Pool pool, twin;
+    const Status created = Pool::Create(config, &pool);
+    ASSERT_TRUE(created.ok()) << created.message();
+    ASSERT_TRUE(Pool::Create(config, &twin).ok());
+    std::mt19937 rng(6);
+    std::vector<float> currents;
+    std::vector<uint8_t> bits(5 * 5), twin_bits;
+    std::vector<float> relative(5 * 37);
+    std::vector<Float16> halves(5 * 37);
+    for (int t = 0; t < 5; ++t) {
+      const std::vector<float> current = testing::NoisyCurrent(model(), 37, &rng);
+      currents.insert(currents.end(), current.begin(), current.end());
+      ASSERT_TRUE(twin.Step(current).ok());
+      const PoolImpl& impl = Internals(twin);
+      const int k = model().FloatStateOf(potential);
+      std::vector<float> expected(37), absolute = twin.Potentials();
+      for (size_t i = 0; i < 37; ++i) {
+        const float kernel = impl.KernelState(k, i);
+        const float rest_i = impl.tables.params[rest].at(i);
+        expected[i] = stored_relative ? kernel : absolute[i] - rest_i;
+        if (stored_relative && dtype == Dtype::kFloat32) {
+          ASSERT_EQ(std::memcmp(&expected[i], &impl.states[k][i], 4), 0);  // the stored value
+        }
+      }
+      std::vector<float> got(37);
+      ASSERT_TRUE(twin.RelativePotentials(got.data(), 37).ok());
+      std::vector<Float16> got_half(37);
+      ASSERT_TRUE(twin.RelativePotentials(got_half.data(), 37).ok());
+      for (size_t i = 0; i < 37; ++i) {
+        ASSERT_EQ(std::memcmp(&got[i], &expected[i], 4), 0) << DtypeName(dtype) << " " << i;
+        ASSERT_EQ(got_half[i].bits, HalfFromFloat(expected[i])) << i;
+        if (stored_relative && dtype == Dtype::kFloat16) {
+          ASSERT_EQ(got_half[i].bits, impl.halves[k][i]) << i;  // the stored float16, exactly
+        }
+        relative[t * 37 + i] = got[i];
+        halves[t * 37 + i] = got_half[i];
+      }
+      twin_bits.insert(twin_bits.end(), twin.spike_bits(), twin.spike_bits() + 5);
+    }
+    // One RunRelative of 5 steps on the first pool (float), then the same
+    // again on a fresh pool (float16), equal the step-by-step reads.
+    std::vector<float> run(5 * 37);
+    size_t done = 0;
+    ASSERT_TRUE(pool.RunRelative(currents.data(), 5, 37, bits.data(), run.data(), &done).ok());
+    EXPECT_EQ(done, 5u);
+    EXPECT_EQ(std::memcmp(run.data(), relative.data(), run.size() * 4), 0);
+    EXPECT_EQ(bits, twin_bits);
+    Pool again;
+    ASSERT_TRUE(Pool::Create(config, &again).ok());
+    std::vector<Float16> run_half(5 * 37);
+    ASSERT_TRUE(again.RunRelative(currents.data(), 5, 37, bits.data(), run_half.data()).ok());
+    for (size_t i = 0; i < run_half.size(); ++i) ASSERT_EQ(run_half[i].bits, halves[i].bits);
+    // A null output skips the potentials; errors change nothing.
+    ASSERT_TRUE(
+        again.RunRelative(currents.data(), 1, 37, bits.data(), static_cast<float*>(nullptr), &done)
+            .ok());
+    EXPECT_EQ(done, 1u);
+    const std::vector<float> before = again.Potentials();
+    const Status wrong = again.RunRelative(currents.data(), 1, 36, bits.data(), run.data(), &done);
+    EXPECT_NE(wrong.message().find("RunRelative needs 37 currents per step (got 36)"),
+              std::string::npos)
+        << wrong.message();
+    EXPECT_EQ(done, 0u);
+    EXPECT_EQ(again.Potentials(), before);
+    std::vector<float> out(37);
+    EXPECT_NE(again.RelativePotentials(out.data(), 36)
+                  .message()
+                  .find("RelativePotentials needs 37 values (one per neuron), got 36"),
+              std::string::npos);
+    EXPECT_FALSE(again.RelativePotentials(static_cast<float*>(nullptr), 37).ok());
+    EXPECT_EQ(Pool().RelativePotentials(out.data(), 37).code(), StatusCode::kEmptyPool);
+    EXPECT_EQ(Pool().RunRelative(currents.data(), 1, 37, bits.data(), out.data()).code(),
+              StatusCode::kEmptyPool);
   }
 }
 

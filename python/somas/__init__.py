@@ -73,8 +73,14 @@ _SIGNATURES = [
     ("somas_pool_step_f16", _c.c_int, [_pool_p, _c.POINTER(_c.c_uint16), _c.c_size_t]),
     ("somas_pool_reset", _c.c_int, [_pool_p]),
     ("somas_pool_spike_indices", _c.c_int, [_pool_p, _u32_p, _c.c_size_t, _size_p]),
+    ("somas_pool_spike_count", _c.c_int, [_pool_p, _size_p]),
+    ("somas_pool_spike_bits", _c.POINTER(_c.c_uint8), [_pool_p]),
+    ("somas_pool_spikes_dense", _c.c_int, [_pool_p, _c.POINTER(_c.c_uint8), _c.c_size_t]),
     ("somas_pool_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
     ("somas_pool_set_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_relative_potentials", _c.c_int, [_pool_p, _f32_p, _c.c_size_t]),
+    ("somas_pool_relative_potentials_f16", _c.c_int, [_pool_p, _c.POINTER(_c.c_uint16),
+                                                      _c.c_size_t]),
     ("somas_pool_get_state", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
     ("somas_pool_set_state", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
     ("somas_pool_get_param", _c.c_int, [_pool_p, _c.c_char_p, _f32_p, _c.c_size_t]),
@@ -82,6 +88,12 @@ _SIGNATURES = [
     ("somas_pool_set_param_values", _c.c_int, [_pool_p, _c.c_char_p, _f64_p, _c.c_size_t]),
     ("somas_pool_run", _c.c_int, [_pool_p, _f32_p, _c.c_size_t, _c.c_size_t,
                                   _c.POINTER(_c.c_uint8), _f32_p, _c.POINTER(_c.c_size_t)]),
+    ("somas_pool_run_relative", _c.c_int, [_pool_p, _f32_p, _c.c_size_t, _c.c_size_t,
+                                           _c.POINTER(_c.c_uint8), _f32_p,
+                                           _c.POINTER(_c.c_size_t)]),
+    ("somas_pool_run_relative_f16", _c.c_int, [_pool_p, _f32_p, _c.c_size_t, _c.c_size_t,
+                                               _c.POINTER(_c.c_uint8), _c.POINTER(_c.c_uint16),
+                                               _c.POINTER(_c.c_size_t)]),
     ("somas_pool_set_params", _c.c_int, [_pool_p, _c.POINTER(_c.c_char_p), _c.POINTER(_f64_p),
                                          _c.POINTER(_c.c_size_t), _c.c_size_t]),
     ("somas_pool_save", _c.c_int, [_pool_p, _c.c_char_p]),
@@ -105,10 +117,24 @@ _fast_step_f16.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
 _fast_spike_indices = _fast.somas_pool_spike_indices
 _fast_spike_indices.restype = _c.c_int
 _fast_spike_indices.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t, _c.c_void_p]
+_fast_spikes_dense = _fast.somas_pool_spikes_dense
+_fast_spikes_dense.restype = _c.c_int
+_fast_spikes_dense.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
+# (somas.spark's per-call path: one step, its spike bits and relative potentials)
+_fast_run_relative = {}
+for _dtype, _fn in ((np.dtype(np.float32), _fast.somas_pool_run_relative),
+                    (np.dtype(np.float16), _fast.somas_pool_run_relative_f16)):
+    _fn.restype = _c.c_int
+    _fn.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t, _c.c_size_t, _c.c_void_p, _c.c_void_p,
+                    _c.c_void_p]
+    _fast_run_relative[_dtype] = _fn
 
 
-class SomasError(Exception):
-    """An error reported by the engine; `code` is the C ABI's SOMAS_ERR_* value."""
+class SomasError(ValueError):
+    """An error reported by the engine; `code` is the C ABI's SOMAS_ERR_* value.
+
+    A ValueError: the engine refuses values (a parameter, a size, a name, a
+    non-finite current), so code that catches ValueError catches it too."""
 
     def __init__(self, message, code):
         super().__init__(message)
@@ -259,16 +285,26 @@ def _params_json(model, params):
 class Pool:
     """N neurons of one model. Not thread-safe: one thread at a time per pool."""
 
-    def __init__(self, model, size, dt=1.0, params=None, seed=0, dtype="float32"):
+    def __init__(self, model, size, dt=1.0, params=None, seed=0, dtype="float32", name=None):
         """`dtype` is how the pool stores its states: "float32" (or
         numpy.float32) or "float16" (or numpy.float16); docs/models.md,
-        "float16 storage". States and potentials read back as float32."""
+        "float16 storage". States and potentials read back as float32.
+        `name` names the pool in errors and keys its initializers' random
+        streams: two pools with one seed and different names draw different
+        values (docs/configuration.md, "How initializers draw")."""
         if not isinstance(model, str):
             raise TypeError("model must be a model name (str), got %r" % (model,))
+        if isinstance(size, tuple):
+            raise TypeError("size must be a number of neurons (an integer), got the shape %r; a "
+                            "pool is 1-D (somas.spark takes shapes and flattens them)" % (size,))
         params = {} if params is None else params
         spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
                 "seed": _count(seed, "seed"), "dtype": _dtype_name(dtype),
                 "params": _params_json(model, params)}
+        if name is not None:
+            if not isinstance(name, str) or not name:
+                raise TypeError("name must be a non-empty string, got %r" % (name,))
+            spec["name"] = name
         if spec["seed"] >= 1 << 64:
             raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
         # Per-neuron arrays go in as binary data, not JSON text: the pool is
@@ -358,26 +394,59 @@ class Pool:
     def run(self, currents, potentials=False):
         """len(currents) steps in one call: currents[t] (pA, one per neuron) for
         step t. Returns the spikes as a bool array [steps, size] and, with
-        potentials=True, also the potentials after each step (float32 [steps,
-        size], absolute mV). Stops at the first step that reports an error and
-        raises it (the message names the step); the steps before it, and that
-        one, were taken."""
+        potentials=True (or "absolute"), also the potentials after each step
+        (float32 [steps, size], absolute mV); with potentials="relative", the
+        potentials relative to potential_rest in the pool's dtype (as
+        relative_potentials()). Stops at the first step that reports an error
+        and raises it (the message names the step); the steps before it, and
+        that one, were taken."""
+        if potentials not in (False, True, "absolute", "relative"):
+            raise ValueError("run: potentials must be False, True, 'absolute' or 'relative', "
+                             "got %r" % (potentials,))
         a = np.ascontiguousarray(currents, dtype=np.float32)
         if a.ndim != 2 or a.shape[1] != self.size:
             raise SomasError("run needs a 2-D array [steps, %d], got shape %s"
                              % (self.size, a.shape), 1)
         steps = a.shape[0]
         bits = np.zeros((steps, (self.size + 7) // 8), dtype=np.uint8)
-        v = np.empty((steps, self.size), dtype=np.float32) if potentials else None
         done = _c.c_size_t(0)
-        code = _lib.somas_pool_run(self._handle, a.ctypes.data_as(_f32_p), steps, self.size,
-                                   bits.ctypes.data_as(_c.POINTER(_c.c_uint8)),
-                                   v.ctypes.data_as(_f32_p) if v is not None else None,
-                                   _c.byref(done))
+        if potentials == "relative":
+            v = np.empty((steps, self.size), dtype=self.dtype)
+            code = _fast_run_relative[self.dtype](self._address, a.ctypes.data, steps, self.size,
+                                                  bits.ctypes.data, v.ctypes.data,
+                                                  _c.addressof(done))
+        else:
+            v = np.empty((steps, self.size), dtype=np.float32) if potentials else None
+            code = _lib.somas_pool_run(self._handle, a.ctypes.data_as(_f32_p), steps, self.size,
+                                       bits.ctypes.data_as(_c.POINTER(_c.c_uint8)),
+                                       v.ctypes.data_as(_f32_p) if v is not None else None,
+                                       _c.byref(done))
         _check(code)
         # (unpackbits gives 0s and 1s, which are valid bools: a view, not a copy)
         spikes = np.unpackbits(bits, axis=1, count=self.size, bitorder="little").view(np.bool_)
         return (spikes, v) if potentials else spikes
+
+    def spike_mask(self):
+        """The last step's spikes as a bool array of one value per neuron (a new
+        array the engine writes from its spike bits, not through indices)."""
+        out = np.empty(self.size, dtype=np.bool_)
+        code = _fast_spikes_dense(self._address, out.ctypes.data, self.size)
+        if code != _OK:
+            _check(code)
+        return out
+
+    def spike_bits(self):
+        """The last step's spike bits, a copy: bit i % 8 of byte i / 8 is neuron i
+        ((size + 7) // 8 bytes; np.unpackbits(bits, bitorder="little") unpacks)."""
+        bits = np.ctypeslib.as_array(_lib.somas_pool_spike_bits(self._handle),
+                                     shape=((self.size + 7) // 8,))
+        return bits.copy()
+
+    def spike_count(self):
+        """How many neurons spiked in the last step."""
+        count = _c.c_size_t(0)
+        _check(_lib.somas_pool_spike_count(self._handle, _c.byref(count)))
+        return count.value
 
     def spikes(self):
         """Indices of the neurons that spiked in the last step (uint32, ascending)."""
@@ -392,6 +461,19 @@ class Pool:
     def potentials(self):
         """Membrane potentials, absolute mV (float32)."""
         return self.state("potential")
+
+    def relative_potentials(self):
+        """potential - potential_rest (mV), as Spark reports it, in the pool's
+        dtype: float32, or float16 (a float16 pool's stored values, exactly,
+        for the leaky and exponential families)."""
+        out = np.empty(self.size, dtype=self.dtype)
+        if self.dtype == np.float16:
+            _check(_lib.somas_pool_relative_potentials_f16(
+                self._handle, out.ctypes.data_as(_c.POINTER(_c.c_uint16)), self.size))
+        else:
+            _check(_lib.somas_pool_relative_potentials(self._handle, out.ctypes.data_as(_f32_p),
+                                                       self.size))
+        return out
 
     def set_potentials(self, v):
         a = _floats(v, self.size, "set_potentials")

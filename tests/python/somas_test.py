@@ -351,6 +351,70 @@ class ArgumentTest(unittest.TestCase):
         self.assertFalse(np.array_equal(a, b))
         np.testing.assert_array_equal(b, c)
 
+    def test_the_pool_name_keys_the_draws_and_names_errors(self):
+        init = {"threshold": {"kind": "uniform", "min": -45.0, "max": -40.0}}
+        a = somas.Pool("LeakySoma", 50, params=init, seed=7, name="exc").param("threshold")
+        b = somas.Pool("LeakySoma", 50, params=init, seed=7, name="inh").param("threshold")
+        c = somas.Pool("RefractoryLeakySoma", 50, params=init, seed=7, name="exc").param("threshold")
+        unnamed = somas.Pool("LeakySoma", 50, params=init, seed=7).param("threshold")
+        self.assertFalse(np.array_equal(a, b))
+        self.assertFalse(np.array_equal(a, unnamed))
+        np.testing.assert_array_equal(a, c)  # the name and parameter key the stream, not the model
+        with self.assertRaisesRegex(somas.SomasError, 'pool "exc".*potential_tau'):
+            somas.Pool("LeakySoma", 2, params={"potential_tau": -1.0}, name="exc")
+        for bad in ("", 3):
+            with self.assertRaisesRegex(TypeError, "name must be a non-empty string"):
+                somas.Pool("LeakySoma", 2, name=bad)
+
+    def test_spike_mask_and_count_read_the_spike_bits(self):
+        # 1..17 neurons cross byte boundaries; neuron i spikes when i % 3 == 0.
+        for n in (1, 7, 8, 9, 17):
+            pool = somas.Pool("LeakySoma", n, params={"threshold": -59.0, "potential_reset": -70.0})
+            drive = np.where(np.arange(n) % 3 == 0, 1000.0, 0.0).astype(np.float32)
+            self.assertEqual(pool.spike_count(), 0)
+            indices = pool.step(drive)
+            mask = pool.spike_mask()
+            self.assertEqual(mask.dtype, np.bool_)
+            self.assertEqual(mask.shape, (n,))
+            np.testing.assert_array_equal(np.flatnonzero(mask), indices)
+            np.testing.assert_array_equal(mask, np.arange(n) % 3 == 0)
+            self.assertEqual(pool.spike_count(), (n + 2) // 3)
+            pool.step(np.zeros(n, dtype=np.float32))  # the mask was a copy
+            self.assertTrue(mask[0])
+            self.assertFalse(pool.spike_mask().any())
+
+    def test_relative_potentials_in_the_pools_dtype(self):
+        currents = np.random.default_rng(4).uniform(0, 600, size=(6, 9)).astype(np.float32)
+        for dtype in ("float32", "float16"):
+            rest = np.linspace(-70, -60, 9)
+            pool = somas.Pool("ExponentialSoma", 9, params={"potential_rest": rest}, dtype=dtype)
+            twin = pool.clone()
+            spikes, relative = pool.run(currents, potentials="relative")
+            self.assertEqual(relative.dtype, np.dtype(dtype))
+            for t in range(6):
+                np.testing.assert_array_equal(np.flatnonzero(spikes[t]), twin.step(currents[t]))
+                rel = twin.relative_potentials()
+                self.assertEqual(rel.dtype, np.dtype(dtype))
+                np.testing.assert_array_equal(relative[t], rel)
+                np.testing.assert_allclose(rel.astype(np.float64), twin.potentials() - rest,
+                                           rtol=2e-3, atol=1e-3)
+            bits = twin.spike_bits()
+            self.assertEqual(bits.shape, (2,))
+            np.testing.assert_array_equal(
+                np.unpackbits(bits, count=9, bitorder="little").astype(bool), twin.spike_mask())
+            _, absolute = twin.clone().run(currents[:1], potentials="absolute")
+            self.assertEqual(absolute.dtype, np.float32)
+        with self.assertRaisesRegex(ValueError, "potentials must be False, True, 'absolute' or "
+                                    "'relative', got 'rel'"):
+            pool.run(currents, potentials="rel")
+
+    def test_engine_errors_are_value_errors(self):
+        self.assertTrue(issubclass(somas.SomasError, ValueError))
+        with self.assertRaises(ValueError):
+            somas.Pool("LeakySoma", 2, params={"potential_tau": -1.0})
+        with self.assertRaisesRegex(TypeError, "got the shape \\(2, 3\\); a pool is 1-D"):
+            somas.Pool("LeakySoma", (2, 3))
+
     def test_results_are_the_callers_not_a_buffer_the_next_step_reuses(self):
         pool = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -59.0, -40.0],
                                                   "potential_reset": -70.0})
@@ -387,7 +451,7 @@ class HeaderTest(unittest.TestCase):
     C_TYPES = {
         "void": None, "int": ctypes.c_int, "size_t": ctypes.c_size_t, "double": ctypes.c_double,
         "float": ctypes.c_float, "const char*": ctypes.c_char_p,
-        "somas_pool*": ctypes.c_void_p, "const somas_pool*": ctypes.c_void_p,
+        "somas_pool*": ctypes.c_void_p,
         "somas_pool**": ctypes.POINTER(ctypes.c_void_p),
         "somas_pool* const*": ctypes.POINTER(ctypes.c_void_p),
         "float*": ctypes.POINTER(ctypes.c_float), "const float*": ctypes.POINTER(ctypes.c_float),
@@ -395,15 +459,16 @@ class HeaderTest(unittest.TestCase):
         "const double*": ctypes.POINTER(ctypes.c_double),
         "uint32_t*": ctypes.POINTER(ctypes.c_uint32), "size_t*": ctypes.POINTER(ctypes.c_size_t),
         "const size_t*": ctypes.POINTER(ctypes.c_size_t),
-        "uint8_t*": ctypes.POINTER(ctypes.c_uint8),
-        "const uint16_t*": ctypes.POINTER(ctypes.c_uint16),
+        "uint8_t*": ctypes.POINTER(ctypes.c_uint8), "const uint8_t*": ctypes.POINTER(ctypes.c_uint8),
+        "const somas_pool*": ctypes.c_void_p,
+        "const uint16_t*": ctypes.POINTER(ctypes.c_uint16), "uint16_t*": ctypes.POINTER(ctypes.c_uint16),
         "const char* const*": ctypes.POINTER(ctypes.c_char_p),
         "const double* const*": ctypes.POINTER(ctypes.POINTER(ctypes.c_double)),
     }
     # Declared in the header, deliberately not wrapped by the module.
     # The step hooks are for C and C++ embedders (their code runs on somas's
     # threads); Python steps whole pools.
-    UNWRAPPED = {"somas_pool_spike_count", "somas_pool_spike_bits", "somas_pool_set_state_at",
+    UNWRAPPED = {"somas_pool_set_state_at",
                  "somas_pool_set_param_at", "somas_pool_step_hooked", "somas_step_pools_hooked",
                  "somas_pool_get_state_range"}
 
