@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs somas into a temporary prefix with //:install, as a user would, then
 #   c:      compiles examples/c/pool_demo.c with plain cc and pkg-config, and runs it;
-#   python: runs tests/python/somas_test.py with Debian's python3 on the installed module.
+#   python: runs tests/python/somas_test.py with Debian's python3 on the installed module;
+#   spark:  runs tests/python/spark_test.py (somas.spark) the same way.
 set -euo pipefail
 
 mode=$1
@@ -65,6 +66,10 @@ case $mode in
     # (CPython itself keeps memory until exit: no leak report for it.)
     PYTHONPATH="$prefix/lib/python" ASAN_OPTIONS=detect_leaks=0 "${preload[@]}" \
       /usr/bin/python3 "$root/tests/python/somas_test.py" -v
+    ;;
+  spark)
+    PYTHONPATH="$prefix/lib/python" ASAN_OPTIONS=detect_leaks=0 "${preload[@]}" \
+      /usr/bin/python3 "$root/tests/python/spark_test.py" -v
     ;;
   *)
     echo "install_test: unknown mode $mode" >&2

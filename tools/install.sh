@@ -20,8 +20,9 @@ mkdir -p "$prefix/include/somas" "$prefix/lib/pkgconfig" "$prefix/lib/python/som
 cp -f "$root/somas/somas.h" "$root/somas/kernel_abi.h" "$root/somas/somas_c.h" \
   "$prefix/include/somas/"
 cp -f "$root/libsomas.so" "$root/libsomas.a" "$prefix/lib/"
-cp -f "$root/python/somas/__init__.py" "$prefix/lib/python/somas/"
-chmod 644 "$prefix"/include/somas/*.h "$prefix/lib/libsomas.a" "$prefix/lib/python/somas/__init__.py"
+cp -f "$root/python/somas/__init__.py" "$root/python/somas/spark.py" "$prefix/lib/python/somas/"
+chmod 644 "$prefix"/include/somas/*.h "$prefix/lib/libsomas.a" "$prefix/lib/python/somas/__init__.py" \
+  "$prefix/lib/python/somas/spark.py"
 chmod 755 "$prefix/lib/libsomas.so"
 
 # Relocatable: every path is relative to the .pc file itself, so a prefix
