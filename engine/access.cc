@@ -88,6 +88,30 @@ Status KernelValue(const PoolImpl& pool, const StateSpec& state, size_t neuron, 
   return Status();
 }
 
+// out[i] = float state `k` of neuron begin + i in kernel units (as
+// PoolImpl::KernelState), i in [0, n): a copy, or a float16 widening.
+void ReadKernelState(const PoolImpl& p, int k, size_t begin, float* out, size_t n) {
+  if (p.dtype == Dtype::kFloat32) {
+    std::copy_n(p.states[k].data() + begin, n, out);
+    return;
+  }
+  HalfOffset offset = p.HalfOffsetOf(k, p.tables);
+  if (offset.values) offset.values += begin;
+  HalvesToFloats(p.halves[k].data() + begin, offset, out, n);
+}
+
+// out[i] += sign * parameter `param` of neuron begin + i (sign is +-1: exact).
+void AddParam(const PoolImpl& p, int param, float sign, size_t begin, float* out, size_t n) {
+  const StoredParam& q = p.tables.params[param];
+  if (q.per_neuron) {
+    const float* values = q.values.data() + begin;
+    for (size_t i = 0; i < n; ++i) out[i] += sign * values[i];
+  } else {
+    const float shared = sign * q.shared;
+    for (size_t i = 0; i < n; ++i) out[i] += shared;
+  }
+}
+
 }  // namespace
 
 Status Pool::GetState(const std::string& name, float* out, size_t n) const {
@@ -116,29 +140,13 @@ Status Pool::GetState(const std::string& name, size_t begin, float* out, size_t 
     for (size_t i = 0; i < n; ++i) out[i] = p.counter[begin + i];
     return Status();
   }
-  // A bulk copy (float32) or conversion (float16), then the user-unit offset
-  // added in place: the same float additions as PoolImpl::KernelState plus
-  // the offset, neuron by neuron, without a call and two branches per neuron (a potential read
+  // A bulk copy (float32) or conversion (float16), then the user-unit
+  // offset added in place: the same float additions as KernelState plus the
+  // offset, without a call and two branches per neuron (a potential read
   // costs about what a step does, not twenty times it).
   const int k = p.spec->FloatStateOf(index);
-  if (n == 0) return Status();
-  if (p.dtype == Dtype::kFloat32) {
-    std::copy_n(p.states[k].data() + begin, n, out);
-  } else {
-    HalfOffset offset = p.HalfOffsetOf(k, p.tables);
-    if (offset.values) offset.values += begin;
-    HalvesToFloats(p.halves[k].data() + begin, offset, out, n);
-  }
-  if (state.offset_param >= 0) {
-    const StoredParam& param = p.tables.params[state.offset_param];
-    if (param.per_neuron) {
-      const float* values = param.values.data() + begin;
-      for (size_t i = 0; i < n; ++i) out[i] += values[i];
-    } else {
-      const float shared = param.shared;
-      for (size_t i = 0; i < n; ++i) out[i] += shared;
-    }
-  }
+  ReadKernelState(p, k, begin, out, n);
+  if (state.offset_param >= 0) AddParam(p, state.offset_param, 1.0f, begin, out, n);
   return Status();
 }
 
@@ -222,31 +230,14 @@ Status RelativeSetup(const PoolImpl& p, const char* what, const void* out, size_
 
 void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, float* out,
                             size_t n) {
-  // The kernel's value (as KernelState), then, unless the model keeps the
-  // potential relative to potential_rest already (then this is exact),
-  // its offset added and potential_rest subtracted.
-  const int k = p.spec->FloatStateOf(state);
-  if (p.dtype == Dtype::kFloat32) {
-    std::copy_n(p.states[k].data() + begin, n, out);
-  } else {
-    HalfOffset offset = p.HalfOffsetOf(k, p.tables);
-    if (offset.values) offset.values += begin;
-    HalvesToFloats(p.halves[k].data() + begin, offset, out, n);
-  }
+  // The kernel's value, then, unless the model keeps the potential relative
+  // to potential_rest already (then this is exact), its offset added and
+  // potential_rest subtracted.
+  ReadKernelState(p, p.spec->FloatStateOf(state), begin, out, n);
   const int offset_param = p.spec->states[state].offset_param;
   if (offset_param == rest) return;
-  auto add = [&](int param, float sign) {
-    const StoredParam& q = p.tables.params[param];
-    if (q.per_neuron) {
-      const float* values = q.values.data() + begin;
-      for (size_t i = 0; i < n; ++i) out[i] += sign * values[i];
-    } else {
-      const float shared = sign * q.shared;
-      for (size_t i = 0; i < n; ++i) out[i] += shared;
-    }
-  };
-  if (offset_param >= 0) add(offset_param, 1.0f);
-  add(rest, -1.0f);
+  if (offset_param >= 0) AddParam(p, offset_param, 1.0f, begin, out, n);
+  AddParam(p, rest, -1.0f, begin, out, n);
 }
 
 void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, uint16_t* out,

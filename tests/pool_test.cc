@@ -202,6 +202,30 @@ TEST_P(PoolTest, RelativePotentialsAreThePotentialMinusTheRest) {
   }
 }
 
+// The float16 read goes through a fixed scratch buffer: pools longer than it
+// (and not a multiple of it) read every neuron at its own place.
+TEST(RelativePotentialsTest, Float16ReadsOfLongPoolsMatchTheFloatRead) {
+  PoolConfig config{"", "IzhikevichSoma", 5000, 1.0, 0, {}, Dtype::kFloat32};
+  std::vector<double> rest(5000);
+  for (size_t i = 0; i < rest.size(); ++i) rest[i] = -65.0 - 0.001 * i;
+  config.params["potential_rest"] = ParamValue::PerNeuron(rest);
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(config, &pool).ok());
+  std::vector<float> current(5000);
+  for (size_t i = 0; i < current.size(); ++i) current[i] = 0.01f * i;
+  for (int t = 0; t < 3; ++t) ASSERT_TRUE(pool.Step(current).ok());
+  std::vector<float> relative(5000);
+  std::vector<Float16> halves(5000);
+  ASSERT_TRUE(pool.RelativePotentials(relative.data(), 5000).ok());
+  ASSERT_TRUE(pool.RelativePotentials(halves.data(), 5000).ok());
+  std::set<float> distinct;
+  for (size_t i = 0; i < 5000; ++i) {
+    ASSERT_EQ(halves[i].bits, HalfFromFloat(relative[i])) << i;
+    distinct.insert(relative[i]);
+  }
+  EXPECT_GT(distinct.size(), 1000u);  // (every neuron has its own value)
+}
+
 TEST_P(PoolTest, PaddingLanesNeverSpikeNorTurnNonFinite) {
   for (size_t size : {1, 15, 17, 31}) {
     Pool pool = Make(size);
