@@ -141,7 +141,7 @@ class ConfigTest(unittest.TestCase):
             sp.LeakySomaConfig(dt=-1.0)
         with self.assertRaisesRegex(TypeError, "seed must be an integer"):
             sp.LeakySomaConfig(seed=1.5)
-        with self.assertRaisesRegex(ValueError, "dtype must be float16 or float32"):
+        with self.assertRaisesRegex(ValueError, "dtype must be float32 or float16"):
             sp.LeakySomaConfig(dtype=np.float64)
         with self.assertRaisesRegex(TypeError, "threshold must be a number, an array or an "
                                     "initializer, got 'x'"):
