@@ -529,18 +529,6 @@ def _units(shape, where):
     return units
 
 
-# Spark's class tree: each config and soma with its parent.
-_TREE = [
-    ("LeakySoma", None),
-    ("RefractoryLeakySoma", "LeakySoma"),
-    ("StrictRefractoryLeakySoma", "RefractoryLeakySoma"),
-    ("AdaptiveLeakySoma", "RefractoryLeakySoma"),
-    ("ExponentialSoma", None),
-    ("RefractoryExponentialSoma", "ExponentialSoma"),
-    ("AdaptiveExponentialSoma", "ExponentialSoma"),
-    ("SimplifiedAdaptiveExponentialSoma", "RefractoryExponentialSoma"),
-    ("IzhikevichSoma", None),
-]
 _SCHEMAS = {m["name"]: m for m in _somas.models()}
 # Engine parameters that Spark's configs do not have (somas extensions).
 _EXTENSIONS = {("IzhikevichSoma", "potential_floor")}
@@ -562,15 +550,25 @@ def _make_config(model, parent):
             "units": p["unit"], "description": p["description"], "validators": p["rule"],
             "extension": (model, p["name"]) in _EXTENSIONS})
     namespace["__annotations__"] = annotations
-    namespace["__doc__"] = "%s configuration: Spark's fields and defaults, from the engine's schema." % model
+    namespace["__doc__"] = ("%s configuration: Spark's fields and defaults, from the engine's "
+                            "schema." % model)
     namespace["_model"] = model
     namespace["__module__"] = __name__
     cls = type(model + "Config", (base,), namespace)
     return dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
 
 
-for _model, _parent in _TREE:
-    globals()[_model + "Config"] = _make_config(_model, _parent)
+# Spark's tree: each config with its parent's (None: SomaConfig).
+LeakySomaConfig = _make_config("LeakySoma", None)
+RefractoryLeakySomaConfig = _make_config("RefractoryLeakySoma", "LeakySoma")
+StrictRefractoryLeakySomaConfig = _make_config("StrictRefractoryLeakySoma", "RefractoryLeakySoma")
+AdaptiveLeakySomaConfig = _make_config("AdaptiveLeakySoma", "RefractoryLeakySoma")
+ExponentialSomaConfig = _make_config("ExponentialSoma", None)
+RefractoryExponentialSomaConfig = _make_config("RefractoryExponentialSoma", "ExponentialSoma")
+AdaptiveExponentialSomaConfig = _make_config("AdaptiveExponentialSoma", "ExponentialSoma")
+SimplifiedAdaptiveExponentialSomaConfig = _make_config("SimplifiedAdaptiveExponentialSoma",
+                                                       "RefractoryExponentialSoma")
+IzhikevichSomaConfig = _make_config("IzhikevichSoma", None)
 
 
 # ---------------------------------------------------------------------- somas
@@ -737,7 +735,8 @@ class Soma:
     def set_state(self, name, values):
         """Sets a state by its somas name from values broadcast to `units`."""
         pool = self._built()
-        pool.set_state(name, np.broadcast_to(np.asarray(values, np.float32), self.units).reshape(-1))
+        values = np.broadcast_to(np.asarray(values, np.float32), self.units)
+        pool.set_state(name, values.reshape(-1))
 
     @property
     def potential(self):
@@ -808,13 +807,14 @@ RefractoryExponentialSoma = _make_soma("RefractoryExponentialSoma", "Exponential
                                        (_Refractory,),
                                        "ExponentialSoma with a refractory period.")
 AdaptiveExponentialSoma = _make_soma(
-    "AdaptiveExponentialSoma", "ExponentialSoma", (), "AdEx soma (Spark's AdaptiveExponentialSoma).",
+    "AdaptiveExponentialSoma", "ExponentialSoma", (),
+    "AdEx soma (Spark's AdaptiveExponentialSoma).",
     {"adaptation": _state_property("adaptation", "`.value`: the adaptation current (pA).")})
 SimplifiedAdaptiveExponentialSoma = _make_soma(
     "SimplifiedAdaptiveExponentialSoma", "RefractoryExponentialSoma", (),
     "RefractoryExponentialSoma with an adaptive threshold.")
 IzhikevichSoma = _make_soma(
     "IzhikevichSoma", None, (), "Izhikevich soma (the paper's equations; docs/models.md).",
-    {"recovery": _state_property("recovery", "`.value`: the recovery variable u (the paper's, mV).")})
+    {"recovery": _state_property("recovery",
+                                 "`.value`: the recovery variable u (the paper's, mV).")})
 
-del _model, _parent

@@ -5,7 +5,6 @@ imported: the light payload classes are used throughout."""
 
 import copy
 import dataclasses
-import importlib.abc
 import os
 import subprocess
 import sys
