@@ -362,9 +362,22 @@ class Pool:
             self._handle = None
 
     def clone(self):
+        """An independent copy: parameters, states, counters and last spikes."""
         handle = _pool_p()
         _check(_lib.somas_pool_clone(self._handle, _c.byref(handle)))
         return Pool._wrap(handle)
+
+    # copy.copy and copy.deepcopy give a clone (a copy sharing the engine's
+    # pool would free it twice); pickling is refused, naming what keeps a pool.
+    def __copy__(self):
+        return self.clone()
+
+    def __deepcopy__(self, memo):
+        return self.clone()
+
+    def __reduce__(self):
+        raise TypeError("a somas.Pool cannot be pickled; pool.save(path) and "
+                        "somas.Pool.load(path) keep it bit for bit")
 
     def step(self, current):
         """One step with `current` (pA, one per neuron); returns the spike indices.

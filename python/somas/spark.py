@@ -658,6 +658,17 @@ class Soma:
         self._bits = np.empty((n + 7) // 8, dtype=np.uint8)
         self._done = np.zeros(1, dtype=np.uintp)
 
+    def __deepcopy__(self, memo):
+        """An independent soma: the config copied, the pool cloned (its
+        states, parameters and last spikes); copy.copy shares the pool."""
+        twin = copy.copy(self)
+        twin.config = copy.deepcopy(self.config, memo)
+        if self.pool is not None:
+            twin.pool = self.pool.clone()
+            twin._bits = np.empty_like(self._bits)
+            twin._done = np.zeros(1, dtype=np.uintp)
+        return twin
+
     def _built(self):
         if self.pool is None:
             raise AttributeError("%s is not built yet: call it once, or build({'current': shape})"

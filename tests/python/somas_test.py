@@ -1,9 +1,11 @@
 """Tests of the somas Python module, run with Debian's python3 and python3-numpy
 against an install into a temporary prefix (tests/install_test.sh)."""
 
+import copy
 import ctypes
 import multiprocessing
 import os
+import pickle
 import re
 import tempfile
 import unittest
@@ -90,6 +92,21 @@ class PoolTest(unittest.TestCase):
             np.testing.assert_array_equal(pool.step(current), twin.step(current))
             np.testing.assert_array_equal(pool.potentials(), twin.potentials())
             np.testing.assert_array_equal(pool.state("adaptation"), twin.state("adaptation"))
+
+    def test_copies_are_clones_and_pickling_is_refused(self):
+        pool = somas.Pool("LeakySoma", 4, params={"threshold": [-45.0, -44.0, -43.0, -42.0]})
+        pool.step(np.full(4, 300.0, dtype=np.float32))
+        for copied in (copy.copy(pool), copy.deepcopy(pool), copy.deepcopy([pool])[0]):
+            self.assertIsNot(copied, pool)
+            self.assertNotEqual(copied._handle.value, pool._handle.value)
+            np.testing.assert_array_equal(copied.potentials(), pool.potentials())
+            np.testing.assert_array_equal(copied.param("threshold"), pool.param("threshold"))
+            copied.step(np.full(4, 900.0, dtype=np.float32))  # the original does not move
+            self.assertFalse(np.array_equal(copied.potentials(), pool.potentials()))
+            del copied  # (a shared engine pool would be freed here)
+        pool.step(np.full(4, 300.0, dtype=np.float32))
+        with self.assertRaisesRegex(TypeError, "cannot be pickled; pool.save"):
+            pickle.dumps(pool)
 
     def test_clone_is_independent(self):
         pool = somas.Pool("LeakySoma", 2)

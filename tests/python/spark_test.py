@@ -279,6 +279,23 @@ class EquivalenceTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "need a leading steps axis"):
             sp.LeakySoma().run(np.zeros(3))
 
+    def test_a_deep_copy_is_an_independent_soma(self):
+        soma = sp.RefractoryLeakySoma(dtype=np.float32, units=(3,))
+        soma(np.full(3, 500.0))
+        twin = copy.deepcopy(soma)
+        self.assertIsNot(twin.pool, soma.pool)
+        self.assertEqual(twin.config, soma.config)
+        x = np.array([500.0, 700.0, 900.0])
+        a, b = soma(x), twin(x)  # the same state: the same step
+        np.testing.assert_array_equal(a["potential"].value, b["potential"].value)
+        np.testing.assert_array_equal(a["spikes"].spikes, b["spikes"].spikes)
+        twin(np.full(3, 2000.0))  # the original does not move with it
+        np.testing.assert_array_equal(soma.potential.value, a["potential"].value)
+        unbuilt = copy.deepcopy(sp.LeakySoma(dtype=np.float32, potential_tau=7.0))
+        self.assertIsNone(unbuilt.pool)
+        self.assertEqual(unbuilt.config.potential_tau, 7.0)
+        self.assertEqual(unbuilt(np.zeros(2))["potential"].value.shape, (2,))
+
     def test_state_and_checkpoint_extensions(self):
         soma = sp.LeakySoma(dtype=np.float32, units=(2, 2))
         soma.set_state("potential", -50.0)
