@@ -150,17 +150,30 @@ void PoolImpl::Reset() {
   // then each neuron's, in chunks on the worker threads.
   constexpr size_t kNeurons = 65536;
   const size_t chunks = tables.any_per_neuron ? (padded + kNeurons - 1) / kNeurons : 1;
+  // (Per-neuron parameters and float32 states through local pointers: the
+  // same values as Gather and SetKernelState, without a call per value.)
+  std::vector<int> per_neuron;
+  for (size_t k = 0; k < tables.params.size(); ++k) {
+    if (tables.params[k].per_neuron) per_neuron.push_back(static_cast<int>(k));
+  }
   ParallelFor(chunks, chunks > 1 ? EffectiveThreads() : 1, [&](size_t chunk) {
     double p[kMaxParams];
     float s[kMaxFloatStates];
     const size_t begin = chunk * kNeurons;
     const size_t end = chunks > 1 ? std::min(padded, begin + kNeurons) : padded;
+    Gather(std::min(begin, size - 1), p);
+    spec->init(p, s);
     for (size_t i = begin; i < end; ++i) {
-      if (i == begin || tables.any_per_neuron) {
-        Gather(std::min(i, size - 1), p);
+      if (i != begin && !per_neuron.empty()) {
+        const size_t neuron = std::min(i, size - 1);
+        for (const int k : per_neuron) p[k] = tables.params[k].values[neuron];
         spec->init(p, s);
       }
-      for (size_t k = 0; k < spec->num_float_states; ++k) SetKernelState(k, i, s[k]);
+      if (dtype == Dtype::kFloat32) {
+        for (size_t k = 0; k < spec->num_float_states; ++k) states[k][i] = s[k];
+      } else {
+        for (size_t k = 0; k < spec->num_float_states; ++k) SetKernelState(k, i, s[k]);
+      }
     }
   });
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));

@@ -38,6 +38,40 @@ Status CheckShape(const std::string& label, const std::string& name, const Param
   return Status();
 }
 
+namespace {
+
+// out[i] = float(in[i]) for i in [begin, end); whether every value is within
+// the value bound (as given and as a float) and its parameter's Bound. Plain
+// arithmetic, no early exit: the compiler vectorizes each instance.
+template <Bound kBound, typename T>
+bool StoreCheckedAs(const T* in, size_t begin, size_t end, float* out) {
+  bool ok = true;
+  for (size_t i = begin; i < end; ++i) {
+    const double raw = in[i];
+    const float f = static_cast<float>(raw);
+    bool good = (std::fabs(raw) <= kStateBound) & (std::fabs(f) <= kStateBound);
+    if constexpr (kBound == Bound::kPositive) good &= f > 0;
+    if constexpr (kBound == Bound::kNonNegative) good &= f >= 0;
+    ok &= good;
+    out[i] = f;
+  }
+  return ok;
+}
+
+template <typename T>
+bool StoreChecked(const T* in, Bound bound, size_t begin, size_t end, float* out) {
+  switch (bound) {
+    case Bound::kPositive:
+      return StoreCheckedAs<Bound::kPositive>(in, begin, end, out);
+    case Bound::kNonNegative:
+      return StoreCheckedAs<Bound::kNonNegative>(in, begin, end, out);
+    default:
+      return StoreCheckedAs<Bound::kFinite>(in, begin, end, out);
+  }
+}
+
+}  // namespace
+
 ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
                      std::vector<double>* drawn) {
   if (value.initializer) {
@@ -66,6 +100,17 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
                                                         "\" reads an unknown parameter " + name);
       }
       rule_params.back().push_back(k);
+    }
+  }
+  // Rules that read a per-neuron parameter; the others give every neuron
+  // neuron 0's answer.
+  std::vector<size_t> varying_rules;
+  for (size_t r = 0; r < rule_params.size(); ++r) {
+    for (const int k : rule_params[r]) {
+      if (columns[k].per_neuron) {
+        varying_rules.push_back(r);
+        break;
+      }
     }
   }
 
@@ -152,6 +197,64 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       tables.constants[c] =
           AlignedArray<float>(padded, kSlotConstants + c, AlignedArray<float>::kNoInit);
     }
+    // A chunk's fast path, for chunks without an error (almost all): each
+    // per-neuron parameter a column at a time (stored as floats, checked
+    // against its bound), then per neuron only what varies (the rules that
+    // read a per-neuron parameter, the initial states, the constants).
+    // false at the first problem: the chunk then takes the neuron-by-neuron
+    // path below, which finds the same first error and words it. Writes the
+    // same values as that path.
+    std::vector<int> per_neuron_params;
+    for (size_t q = 0; q < num_params; ++q) {
+      if (columns[q].per_neuron) per_neuron_params.push_back(static_cast<int>(q));
+    }
+    auto fast_chunk = [&](size_t begin, size_t end, char* chunk_varies) -> bool {
+      for (const int q : per_neuron_params) {
+        const ParamColumn& column = columns[q];
+        float* stored = tables.params[q].values.data();
+        const bool ok = column.doubles
+                            ? StoreChecked(column.doubles, spec.params[q].bound, begin, end, stored)
+                            : StoreChecked(column.floats, spec.params[q].bound, begin, end, stored);
+        if (!ok) return false;
+      }
+      double pc[kMaxParams];
+      double kc[kMaxConstants];
+      std::copy(p, p + num_params, pc);  // (shared parameters: neuron 0's)
+      float* constants[kMaxConstants];
+      float k0f[kMaxConstants];
+      for (size_t c = 0; c < spec.num_constants; ++c) {
+        constants[c] = tables.constants[c].data();
+        k0f[c] = static_cast<float>(k0[c]);
+      }
+      const size_t varying = per_neuron_params.size();
+      const float* stored[kMaxParams];
+      int index[kMaxParams];
+      for (size_t j = 0; j < varying; ++j) {
+        index[j] = per_neuron_params[j];
+        stored[j] = tables.params[index[j]].values.data();
+      }
+      for (size_t i = begin; i < end; ++i) {
+        for (size_t j = 0; j < varying; ++j) pc[index[j]] = stored[j][i];
+        for (const size_t r : varying_rules) {
+          const std::vector<int>& reads = rule_params[r];
+          double values[kMaxParams];
+          for (size_t j = 0; j < reads.size(); ++j) values[j] = pc[reads[j]];
+          if (!spec.rules[r].check(values, dt).empty()) return false;
+        }
+        float initial[kMaxFloatStates];
+        spec.init(pc, initial);
+        for (size_t f = 0; f < spec.num_float_states; ++f) {
+          if (!(std::fabs(initial[f]) <= kStateBound)) return false;
+        }
+        spec.derive(pc, dt, kc);
+        for (size_t c = 0; c < spec.num_constants; ++c) {
+          const float value = static_cast<float>(kc[c]);
+          constants[c][i] = value;
+          chunk_varies[c] |= value != k0f[c];
+        }
+      }
+      return true;
+    };
     constexpr size_t kNeurons = 65536;
     const size_t chunks = (size + kNeurons - 1) / kNeurons;
     std::vector<std::string> problems(chunks);
@@ -159,9 +262,15 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     std::vector<std::vector<char>> varies(chunks, std::vector<char>(spec.num_constants, 0));
     std::vector<char> out_of_memory(chunks, 0);
     ParallelFor(chunks, EffectiveThreads(), [&](size_t chunk) {
+      const size_t end = std::min(size, (chunk + 1) * kNeurons);
+      bool fast = false;
+      try {  // (tasks must not throw; a rule's answer allocates only on error)
+        fast = fast_chunk(chunk * kNeurons, end, varies[chunk].data());
+      } catch (const std::bad_alloc&) {
+      }
+      if (fast) return;
       double pc[kMaxParams];
       double kc[kMaxConstants];
-      const size_t end = std::min(size, (chunk + 1) * kNeurons);
       for (size_t i = chunk * kNeurons; i < end; ++i) {
         std::string problem;
         try {  // (tasks must not throw; only an error's text allocates)
