@@ -257,7 +257,7 @@ Rule ExponentialTermBounded() {
           {"threshold", "rheobase_threshold", "spike_slope"},
           [](const double* v, double /*dt*/) -> std::string {
             const double largest = v[2] * std::exp((v[0] - v[1]) / v[2]);
-            if (largest <= kMaxExponentialTerm) return "";
+            if (largest <= kMaxExponentialTerm) return {};
             return "the exponential term reaches spike_slope * exp((threshold - "
                    "rheobase_threshold) / spike_slope) = " +
                    FormatNumber(largest) +

@@ -123,7 +123,7 @@ Rule RecoveryEulerStable() {
   return {"dt * recovery_timescale < 2 (forward Euler stability)",
           {"recovery_timescale"},
           [](const double* v, double dt) -> std::string {
-            if (dt * v[0] < 2) return "";
+            if (dt * v[0] < 2) return {};
             return "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
                    " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
                    FormatFloat(static_cast<float>(2 / v[0])) + " ms";
@@ -134,7 +134,7 @@ Rule FloorBelowThreshold() {
   return {"potential_floor < threshold",
           {"potential_floor", "threshold"},
           [](const double* v, double /*dt*/) -> std::string {
-            if (v[0] < v[1]) return "";
+            if (v[0] < v[1]) return {};
             return "potential_floor must be below threshold, or the neuron fires on every step";
           }};
 }
@@ -143,7 +143,7 @@ Rule FloorStable() {
   return {"potential_floor > -50 / dt - 62.5 mV (half-step stability)",
           {"potential_floor"},
           [](const double* v, double dt) -> std::string {
-            if (v[0] > LowestStableFloor(dt)) return "";
+            if (v[0] > LowestStableFloor(dt)) return {};
             const std::string accepted =
                 v[0] < -62.5 ? "; this floor accepts dt < " +
                                    FormatFloat(static_cast<float>(-50.0 / (v[0] + 62.5))) + " ms"

@@ -15,7 +15,7 @@ Rule ThresholdAboveReset() {
   return {"threshold > potential_reset",
           {"threshold", "potential_reset"},
           [](const double* v, double /*dt*/) -> std::string {
-            if (v[0] > v[1]) return "";
+            if (v[0] > v[1]) return {};
             return "threshold must be greater than potential_reset, or the neuron fires on every "
                    "step";
           }};
@@ -25,7 +25,7 @@ Rule ResetWithinBound() {
   return {"|potential_reset - potential_rest| <= 1e30 mV (the state bound)",
           {"potential_reset", "potential_rest"},
           [](const double* v, double /*dt*/) -> std::string {
-            if (std::fabs(static_cast<float>(v[0] - v[1])) <= kStateBound) return "";
+            if (std::fabs(static_cast<float>(v[0] - v[1])) <= kStateBound) return {};
             return "potential_reset - potential_rest = " + FormatNumber(v[0] - v[1]) +
                    " mV is beyond the state bound +-1e30 mV (potentials are kept relative to "
                    "potential_rest)";
@@ -37,7 +37,7 @@ Rule CooldownFits() {
           {"cooldown"},
           [](const double* v, double dt) -> std::string {
             const double steps = CooldownSteps(v[0], dt);
-            if (steps <= kMaxCooldownSteps) return "";
+            if (steps <= kMaxCooldownSteps) return {};
             return "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
                    " refractory steps, more than the refractory counter holds (65535); use "
                    "cooldown <= " +
@@ -49,7 +49,7 @@ Rule EulerStable(const std::string& tau) {
   return {"dt / " + tau + " < 2 (forward Euler stability)",
           {tau},
           [](const double* v, double dt) -> std::string {
-            if (dt / v[0] < 2) return "";
+            if (dt / v[0] < 2) return {};
             return "forward Euler is unstable with dt = " + FormatNumber(dt) +
                    " ms (needs dt / tau < 2); this value accepts dt < " +
                    FormatFloat(static_cast<float>(2 * v[0])) + " ms";
