@@ -135,19 +135,22 @@ Status Pool::GetState(const std::string& name, size_t begin, float* out, size_t 
                               ? "into a null buffer"
                               : "is outside the pool's " + std::to_string(p.size) + " neurons"));
   }
+  ReadState(p, index, begin, out, n);
+  return Status();
+}
+
+void ReadState(const PoolImpl& p, int index, size_t begin, float* out, size_t n) {
   const StateSpec& state = p.spec->states[index];
   if (state.counter) {
     for (size_t i = 0; i < n; ++i) out[i] = p.counter[begin + i];
-    return Status();
+    return;
   }
   // A bulk copy (float32) or conversion (float16), then the user-unit
   // offset added in place: the same float additions as KernelState plus the
   // offset, without a call and two branches per neuron (a potential read
   // costs about what a step does, not twenty times it).
-  const int k = p.spec->FloatStateOf(index);
-  ReadKernelState(p, k, begin, out, n);
+  ReadKernelState(p, p.spec->FloatStateOf(index), begin, out, n);
   if (state.offset_param >= 0) AddParam(p, state.offset_param, 1.0f, begin, out, n);
-  return Status();
 }
 
 Status Pool::SetState(const std::string& name, const float* values, size_t n) {
@@ -211,65 +214,48 @@ std::vector<float> Pool::Potentials() const {
 
 Status Pool::SetPotentials(const float* mV, size_t n) { return SetState("potential", mV, n); }
 
-namespace {
-
-// The "potential" state and the "potential_rest" parameter of `p`'s model,
-// and the length check, for the relative reads; the error names the call.
-Status RelativeSetup(const PoolImpl& p, const char* what, const void* out, size_t n, int* state,
-                     int* rest) {
-  *state = p.spec->StateIndex("potential");
-  *rest = p.spec->ParamIndex("potential_rest");
-  if (*state < 0 || *rest < 0 || p.spec->states[*state].counter) {
-    return Status::Error(p.Label() + ": " + what +
-                         " needs a \"potential\" state and a \"potential_rest\" parameter");
-  }
-  return CheckLength(p, what, out, n);
-}
-
-}  // namespace
-
-void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, float* out,
-                            size_t n) {
+void ReadRelativePotentials(const PoolImpl& p, int rest, size_t begin, float* out, size_t n) {
   // The kernel's value, then, unless the model keeps the potential relative
   // to potential_rest already (then this is exact), its offset added and
   // potential_rest subtracted.
-  ReadKernelState(p, p.spec->FloatStateOf(state), begin, out, n);
-  const int offset_param = p.spec->states[state].offset_param;
+  ReadKernelState(p, p.spec->FloatStateOf(kPotentialState), begin, out, n);
+  const int offset_param = p.spec->states[kPotentialState].offset_param;
   if (offset_param == rest) return;
   if (offset_param >= 0) AddParam(p, offset_param, 1.0f, begin, out, n);
   AddParam(p, rest, -1.0f, begin, out, n);
 }
 
-void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, uint16_t* out,
-                            size_t n) {
+void ReadRelativePotentials(const PoolImpl& p, int rest, size_t begin, uint16_t* out, size_t n) {
   constexpr size_t kChunk = 2048;
   alignas(64) float scratch[kChunk];
   for (size_t i = 0; i < n; i += kChunk) {
     const size_t m = std::min(kChunk, n - i);
-    ReadRelativePotentials(p, state, rest, begin + i, scratch, m);
+    ReadRelativePotentials(p, rest, begin + i, scratch, m);
     FloatsToHalves(scratch, HalfOffset(), out + i, m);
   }
 }
 
-Status RelativePotentialsOf(const PoolImpl& p, int* state, int* rest, const void* out, size_t n) {
-  return RelativeSetup(p, "RelativePotentials", out, n, state, rest);
+Status RelativePotentialsOf(const PoolImpl& p, int* rest, const void* out, size_t n) {
+  *rest = p.spec->ParamIndex("potential_rest");
+  if (*rest < 0) {
+    return Status::Error(p.Label() + ": RelativePotentials needs a \"potential_rest\" parameter");
+  }
+  return CheckLength(p, "RelativePotentials", out, n);
 }
 
 Status Pool::RelativePotentials(float* out_mV, size_t n) const {
   if (!impl_) return EmptyPool("RelativePotentials");
-  int state = 0, rest = 0;
-  const Status status = RelativePotentialsOf(*impl_, &state, &rest, out_mV, n);
-  if (status.ok()) ReadRelativePotentials(*impl_, state, rest, 0, out_mV, n);
+  int rest = 0;
+  const Status status = RelativePotentialsOf(*impl_, &rest, out_mV, n);
+  if (status.ok()) ReadRelativePotentials(*impl_, rest, 0, out_mV, n);
   return status;
 }
 
 Status Pool::RelativePotentials(Float16* out_mV, size_t n) const {
   if (!impl_) return EmptyPool("RelativePotentials");
-  int state = 0, rest = 0;
-  const Status status = RelativePotentialsOf(*impl_, &state, &rest, out_mV, n);
-  if (status.ok()) {
-    ReadRelativePotentials(*impl_, state, rest, 0, reinterpret_cast<uint16_t*>(out_mV), n);
-  }
+  int rest = 0;
+  const Status status = RelativePotentialsOf(*impl_, &rest, out_mV, n);
+  if (status.ok()) ReadRelativePotentials(*impl_, rest, 0, reinterpret_cast<uint16_t*>(out_mV), n);
   return status;
 }
 

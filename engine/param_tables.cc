@@ -41,8 +41,8 @@ Status CheckShape(const std::string& label, const std::string& name, const Param
 namespace {
 
 // out[i] = float(in[i]) for i in [begin, end); whether every value is within
-// the value bound (as given and as a float) and its parameter's Bound. Plain
-// arithmetic, no early exit: the compiler vectorizes each instance.
+// the value bound (as given and as a float) and its parameter's Bound (no
+// early exit: the neuron-by-neuron check finds and words the first problem).
 template <Bound kBound, typename T>
 bool StoreCheckedAs(const T* in, size_t begin, size_t end, float* out) {
   bool ok = true;
@@ -201,9 +201,8 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     // per-neuron parameter a column at a time (stored as floats, checked
     // against its bound), then per neuron only what varies (the rules that
     // read a per-neuron parameter, the initial states, the constants).
-    // false at the first problem: the chunk then takes the neuron-by-neuron
-    // path below, which finds the same first error and words it. Writes the
-    // same values as that path.
+    // false at the first problem: the chunk's neurons are then checked one
+    // by one (check_neuron) to find the first and word it.
     std::vector<int> per_neuron_params;
     for (size_t q = 0; q < num_params; ++q) {
       if (columns[q].per_neuron) per_neuron_params.push_back(static_cast<int>(q));
@@ -260,7 +259,7 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     std::vector<std::string> problems(chunks);
     std::vector<size_t> failed_at(chunks, SIZE_MAX);
     std::vector<std::vector<char>> varies(chunks, std::vector<char>(spec.num_constants, 0));
-    std::vector<char> out_of_memory(chunks, 0);
+    std::vector<char> out_of_memory(chunks, 0), internal(chunks, 0);
     ParallelFor(chunks, EffectiveThreads(), [&](size_t chunk) {
       const size_t end = std::min(size, (chunk + 1) * kNeurons);
       bool fast = false;
@@ -269,38 +268,36 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       } catch (const std::bad_alloc&) {
       }
       if (fast) return;
+      // The chunk has a problem: find its first neuron and word it (the
+      // pool is not built, so nothing more is written).
       double pc[kMaxParams];
       double kc[kMaxConstants];
-      for (size_t i = chunk * kNeurons; i < end; ++i) {
+      for (size_t i = std::max<size_t>(chunk * kNeurons, 1); i < end; ++i) {
         std::string problem;
         try {  // (tasks must not throw; only an error's text allocates)
-          if (i > 0) problem = check_neuron(i, pc, kc);
+          problem = check_neuron(i, pc, kc);
         } catch (const std::bad_alloc&) {
           out_of_memory[chunk] = 1;
           failed_at[chunk] = i;
           return;
-        }
-        if (i == 0) {
-          std::copy(p, p + num_params, pc);
-          std::copy(k0, k0 + spec.num_constants, kc);
         }
         if (!problem.empty()) {
           problems[chunk] = std::move(problem);
           failed_at[chunk] = i;
           return;
         }
-        for (size_t q = 0; q < num_params; ++q) {
-          if (columns[q].per_neuron) tables.params[q].values[i] = static_cast<float>(pc[q]);
-        }
-        for (size_t c = 0; c < spec.num_constants; ++c) {
-          const float value = static_cast<float>(kc[c]);
-          tables.constants[c][i] = value;
-          varies[chunk][c] |= value != static_cast<float>(k0[c]);
-        }
       }
+      // (Both checks say the same; if they ever disagree, say so.)
+      internal[chunk] = 1;
+      failed_at[chunk] = chunk * kNeurons;
     });
     for (size_t chunk = 0; chunk < chunks; ++chunk) {
       if (out_of_memory[chunk]) throw std::bad_alloc();
+      if (internal[chunk]) {
+        return Status::Error(StatusCode::kInternal,
+                             label + ": neurons from " + std::to_string(failed_at[chunk]) +
+                                 " failed the per-chunk check but none fails the per-neuron one");
+      }
       if (failed_at[chunk] != SIZE_MAX) return Status::Error(problems[chunk]);
     }
     // Padding lanes replicate the last neuron.

@@ -89,16 +89,21 @@ struct PoolImpl {
 // caller fills: zero-padded copies of current[n_main, size)).
 KernelArgs KernelArgsOf(PoolImpl& p, const float* current);
 
+// State `index` (ModelSpec::states) of neurons [begin, begin + n) in user
+// units, as Pool::GetState reads it (engine/access.cc); the caller checked
+// the range.
+void ReadState(const PoolImpl& p, int index, size_t begin, float* out, size_t n);
+
+// Every model's state 0 is its float "potential" (Registry::Add checks).
+inline constexpr int kPotentialState = 0;
+
 // Potentials relative to potential_rest of neurons [begin, begin + n)
-// (engine/access.cc; Pool::RelativePotentials): `state` and `rest` index the
-// "potential" state and the "potential_rest" parameter, as
-// RelativePotentialsOf finds them (its error names a model without them, or
-// a null or wrong-length `out`).
-Status RelativePotentialsOf(const PoolImpl& p, int* state, int* rest, const void* out, size_t n);
-void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, float* out,
-                            size_t n);
-void ReadRelativePotentials(const PoolImpl& p, int state, int rest, size_t begin, uint16_t* out,
-                            size_t n);
+// (engine/access.cc; Pool::RelativePotentials): `rest` indexes the
+// "potential_rest" parameter, as RelativePotentialsOf finds it (its error
+// names a model without one, or a null or wrong-length `out`).
+Status RelativePotentialsOf(const PoolImpl& p, int* rest, const void* out, size_t n);
+void ReadRelativePotentials(const PoolImpl& p, int rest, size_t begin, float* out, size_t n);
+void ReadRelativePotentials(const PoolImpl& p, int rest, size_t begin, uint16_t* out, size_t n);
 
 // A pool of `size` neurons holds this many lanes: whole blocks of kBlock.
 inline size_t Padded(size_t size) { return (size + kBlock - 1) / kBlock * kBlock; }

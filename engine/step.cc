@@ -424,15 +424,15 @@ Status RunSteps(PoolImpl* impl, const char* what, const float* currents, size_t 
 template <typename T>
 Status RunRelativeSteps(PoolImpl* impl, const float* currents, size_t steps, size_t n,
                         uint8_t* spike_bits, T* relative, size_t* done) {
-  int state = 0, rest = 0;
+  int rest = 0;
   if (impl && relative) {
     if (done) *done = 0;
     // (checked before the first step; a null `relative` skips the potentials)
-    const Status status = RelativePotentialsOf(*impl, &state, &rest, relative, impl->size);
+    const Status status = RelativePotentialsOf(*impl, &rest, relative, impl->size);
     if (!status.ok()) return status;
   }
   return RunSteps(impl, "RunRelative", currents, steps, n, spike_bits, done, [&](size_t t) {
-    if (relative) ReadRelativePotentials(*impl, state, rest, 0, relative + t * n, n);
+    if (relative) ReadRelativePotentials(*impl, rest, 0, relative + t * n, n);
   });
 }
 
@@ -441,8 +441,7 @@ Status RunRelativeSteps(PoolImpl* impl, const float* currents, size_t steps, siz
 Status Pool::Run(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
                  float* potentials, size_t* done) {
   return RunSteps(impl_.get(), "Run", currents, steps, n, spike_bits, done, [&](size_t t) {
-    // (cannot fail: the length was checked)
-    if (potentials) static_cast<void>(Potentials(potentials + t * n, n));
+    if (potentials) ReadState(*impl_, kPotentialState, 0, potentials + t * n, n);
   });
 }
 

@@ -456,8 +456,7 @@ class Pool {
   // Run writing the potentials relative to potential_rest (as
   // RelativePotentials, below: float or float16) instead of absolute ones;
   // a null pointer of either type skips them. A model without a
-  // "potential" state or a "potential_rest" parameter is an error that
-  // changes nothing.
+  // "potential_rest" parameter is an error that changes nothing.
   Status RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
                      float* relative_mV, size_t* done = nullptr);
   Status RunRelative(const float* currents, size_t steps, size_t n, uint8_t* spike_bits,
@@ -500,7 +499,7 @@ class Pool {
   // and exponential families) the stored value itself, exactly; otherwise
   // one float subtraction. The float16 overload rounds that to nearest even
   // (a float16 pool's stored value, exactly, for those models). `n` must be
-  // size(); a model without "potential" or "potential_rest" is an error.
+  // size(); a model without "potential_rest" is an error.
   Status RelativePotentials(float* out_mV, size_t n) const;
   Status RelativePotentials(Float16* out_mV, size_t n) const;
 

@@ -137,8 +137,8 @@ TEST(ApiTest, ACustomModelRunsThroughTheEngine) {
   const std::vector<float> currents(3, 0.0f);
   for (const Status& s : {pool.RelativePotentials(out.data(), 3),
                           pool.RunRelative(currents.data(), 1, 3, bits.data(), out.data())}) {
-    EXPECT_NE(s.message().find("CountingSoma: RelativePotentials needs a \"potential\" state and "
-                               "a \"potential_rest\" parameter"),
+    EXPECT_NE(s.message().find("CountingSoma: RelativePotentials needs a \"potential_rest\" "
+                               "parameter"),
               std::string::npos)
         << s.message();
   }
@@ -657,6 +657,16 @@ TEST(SetParamsTest, LargePoolsReportTheFirstBadNeuronAndKeepEveryVariation) {
     const Status s = Pool::Create(config, &bad);
     EXPECT_NE(s.message().find("potential_tau = -2 ms at neuron 70000"), std::string::npos)
         << s.message();
+    // A chunk's first and last neurons (the chunk boundaries) are found too.
+    for (const size_t at : {size_t{65536}, size_t{2 * 65536 - 1}, n - 1}) {
+      std::fill(tau.begin(), tau.end(), 20.0);
+      tau[at] = -3;
+      config.params["potential_tau"] = ParamValue::PerNeuron(tau);
+      const Status edge = Pool::Create(config, &bad);
+      EXPECT_NE(edge.message().find("potential_tau = -3 ms at neuron " + std::to_string(at)),
+                std::string::npos)
+          << edge.message();
+    }
     // Only neuron 5 (chunk 0) and neuron n - 1 (the last chunk) differ.
     std::fill(tau.begin(), tau.end(), 20.0);
     tau[5] = 5.0;

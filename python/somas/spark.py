@@ -475,18 +475,33 @@ class SomaConfig:
         field's first value (so rules that involve dt are reported now);
         per-neuron values are checked again, all of them, at build."""
         model = getattr(type(self), "_model", None)
-        if model is None:
-            return
+        if model is not None:
+            _somas.Pool(model, 1, dt=self.dt, params=self._engine_params(), seed=self.seed,
+                        dtype=np.dtype(self.dtype).name)
+
+    def _engine_params(self, units=None):
+        """The fields as the somas module's params: numbers and initializer
+        dicts as they are, initializer objects mapped, arrays broadcast to
+        `units` and flattened in C order (or, without units, their first
+        value: the one neuron validate() builds)."""
         params = {}
         for name in self._param_names():
             value = getattr(self, name)
+            where = "%s: %s" % (type(self).__name__, name)
             if isinstance(value, np.ndarray):
-                value = float(value.reshape(-1)[0]) if value.size else 0.0
+                if units is None:
+                    value = float(value.reshape(-1)[0]) if value.size else 0.0
+                    params[name] = value
+                    continue
+                try:
+                    value = np.ascontiguousarray(np.broadcast_to(value, units)).reshape(-1)
+                except ValueError:
+                    raise ValueError("%s: an array of shape %s does not broadcast to the units %s"
+                                     % (where, value.shape, units)) from None
             elif not isinstance(value, (float, dict)):
-                value = _map_initializer(value, "%s: %s" % (type(self).__name__, name))
+                value = _map_initializer(value, where)
             params[name] = value
-        _somas.Pool(model, 1, dt=self.dt, params=params, seed=self.seed,
-                    dtype=np.dtype(self.dtype).name)
+        return params
 
     def __eq__(self, other):
         if type(self) is not type(other):
@@ -634,28 +649,14 @@ class Soma:
         spec = input_specs["current"] if isinstance(input_specs, dict) else input_specs
         units = _units(getattr(spec, "shape", spec), "%s.build: shape" % type(self).__name__)
         config = self.config
-        n = int(np.prod(units))
-        params = {}
-        for field in config._param_names():
-            value = getattr(config, field)
-            where = "%s: %s" % (type(self).__name__, field)
-            if isinstance(value, np.ndarray):
-                try:
-                    value = np.ascontiguousarray(np.broadcast_to(value, units)).reshape(n)
-                except ValueError:
-                    raise ValueError("%s: an array of shape %s does not broadcast to the units %s"
-                                     % (where, value.shape, units)) from None
-            elif not isinstance(value, (float, dict)):
-                value = _map_initializer(value, where)
-            params[field] = value
+        params = config._engine_params(units)
         _announce(self)
-        self.pool = _somas.Pool(self.model, n, dt=config.dt, params=params, seed=config.seed,
-                                dtype=np.dtype(config.dtype).name, name=self.name)
+        self.pool = _somas.Pool(self.model, int(np.prod(units)), dt=config.dt, params=params,
+                                seed=config.seed, dtype=np.dtype(config.dtype).name,
+                                name=self.name)
         self.units = units
-        self._n = n
-        self._dtype = np.dtype(config.dtype)
-        self._run = _somas._fast_run_relative[self._dtype]
-        self._bits = np.empty((n + 7) // 8, dtype=np.uint8)
+        self._run = _somas._fast_run_relative[self.pool.dtype]
+        self._bits = np.empty((self.pool.size + 7) // 8, dtype=np.uint8)
         self._done = np.zeros(1, dtype=np.uintp)
 
     def __deepcopy__(self, memo):
@@ -702,14 +703,14 @@ class Soma:
         """One step: `current` (pA) is a CurrentArray-like payload or an array of
         shape `units`. Returns {'spikes': SpikeArray, 'potential': PotentialArray}."""
         a = self._currents(current)
-        v = np.empty(self.units, dtype=self._dtype)
-        address = self.pool._address
-        code = self._run(address, a.ctypes.data, 1, self._n, self._bits.ctypes.data,
+        pool = self.pool
+        v = np.empty(self.units, dtype=pool.dtype)
+        code = self._run(pool._address, a.ctypes.data, 1, pool.size, self._bits.ctypes.data,
                          v.ctypes.data, self._done.ctypes.data)
         if code != 0:
             _somas._check(code)
-        spikes = np.empty(self._n, dtype=np.bool_)
-        _somas._fast_spikes_dense(address, spikes.ctypes.data, self._n)
+        spikes = np.empty(pool.size, dtype=np.bool_)
+        _somas._fast_spikes_dense(pool._address, spikes.ctypes.data, pool.size)
         _, spike_array, potential_array = payload_classes()
         return SomaOutput(
             spikes=spike_array(spikes.reshape(self.units), inhibition_mask=False
@@ -727,7 +728,7 @@ class Soma:
             self.build({"current": a.shape[1:]})
         a = self._currents(currents, leading=(np.shape(getattr(currents, "value", currents))[:1]))
         steps = a.shape[0]
-        spikes, v = self.pool.run(a.reshape(steps, self._n), potentials="relative")
+        spikes, v = self.pool.run(a.reshape(steps, self.pool.size), potentials="relative")
         _, spike_array, potential_array = payload_classes()
         return SomaOutput(
             spikes=spike_array(spikes.reshape((steps,) + self.units), inhibition_mask=False
