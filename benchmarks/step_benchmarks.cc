@@ -366,7 +366,10 @@ void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
 // StepPools over `count` pools of `size` neurons (a simulator's many small
 // populations), default thread setting; compare with Overhead/.../step of
 // one pool of count x size.
-void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t count, size_t size) {
+// With `kernels_only`, the model's kernel called directly on each pool in
+// turn instead (same pools, same arrays): what StepPools adds to them.
+void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t count, size_t size,
+                        bool kernels_only) {
   std::vector<Pool> pools(count);
   for (Pool& pool : pools) {
     const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
@@ -375,9 +378,21 @@ void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t coun
   (void)SetThreads(0);  // a valid count: cannot fail
   const AlignedArray<float> current = BenchCurrent(*m, size);
   std::vector<PoolStep> steps;
-  for (Pool& pool : pools) steps.push_back({&pool, current.data(), size, {}});
+  std::vector<KernelArgs> args;
+  for (Pool& pool : pools) {
+    steps.push_back({&pool, current.data(), size, {}});
+    PoolImpl& p = *PoolAccess::Get(pool);
+    const size_t n_main = size / kBlock * kBlock;
+    for (size_t i = 0; i < kBlock; ++i) p.tail[i] = n_main + i < size ? current[n_main + i] : 0.0f;
+    args.push_back(KernelArgsOf(p, current.data()));
+  }
+  KernelResult result;
   for (auto _ : state) {
-    if (!StepPools(steps.data(), steps.size()).ok()) return state.SkipWithError("step failed");
+    if (kernels_only) {
+      for (const KernelArgs& a : args) m->kernel(a, &result);
+    } else if (!StepPools(steps.data(), steps.size()).ok()) {
+      return state.SkipWithError("step failed");
+    }
     benchmark::ClobberMemory();
   }
   CountUpdates(state, count * size);
@@ -475,10 +490,14 @@ void RegisterOverheadBenchmarks() {
             ->UseRealTime();
       }
     }
-    const std::string name = std::string("Overhead/") + model + "/100x1024/step_pools";
-    benchmark::RegisterBenchmark(name.c_str(), ManyPoolsBenchmark, m, size_t{100}, size_t{1024})
-        ->Unit(benchmark::kMicrosecond)
-        ->UseRealTime();
+    for (bool kernels_only : {true, false}) {
+      const std::string name = std::string("Overhead/") + model + "/100x1024/" +
+                               (kernels_only ? "kernels" : "step_pools");
+      benchmark::RegisterBenchmark(name.c_str(), ManyPoolsBenchmark, m, size_t{100}, size_t{1024},
+                                   kernels_only)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
   }
 }
 

@@ -209,11 +209,26 @@ HWY_NOINLINE MF StepWithBadInputs(const KernelArgs& a, Body body, size_t i, VF c
   return spike;
 }
 
+// Whether every lane of v[0 .. kCount) is finite, in kCount + 1 operations
+// and one compare: the vectors' sum is NaN or +-inf if any lane is (NaN and
+// +-inf survive every add; inf - inf is NaN), and s - s is 0 only for a
+// finite s. A sum of finite values that overflows answers false too: the
+// caller's vector-by-vector path then steps those blocks exactly as the
+// fast path would have.
+template <size_t kCount>
+HWY_INLINE bool AllFinite(DF d, const VF* v) {
+  static_assert(kCount >= 1, "at least one vector");
+  VF sum = v[0];
+#pragma GCC unroll 16
+  for (size_t j = 1; j < kCount; ++j) sum = hn::Add(sum, v[j]);
+  return hn::AllTrue(d, hn::Eq(hn::Sub(sum, sum), hn::Zero(d)));
+}
+
 // Runs `body(i, current)` -> spike mask over every vector of [a.begin, a.end),
 // block by block, and stores one 16-bit spike word per block. The non-finite
-// input check costs, per block, one subtraction per vector (x - x is 0 for
-// finite x and NaN for NaN or +-inf), their sum, one compare and one
-// predictable branch; a block with a bad input goes vector by vector.
+// input check (AllFinite) costs one add per vector, one subtraction, one
+// compare and one predictable branch per block or group of blocks; a block
+// with a bad input goes vector by vector.
 //
 // ForEachStagedBlock is the same for a body in two stages,
 // body(i, current) = second(i, first(i, current)), where `first` reads its
@@ -249,15 +264,13 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
   // vector by vector.
   auto one_block = [&](size_t i0) SOMAS_BODY {
     VF input[kVectors];
-    VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 16
     for (size_t j = 0; j < kVectors; ++j) {
       input[j] = i0 < n_main ? load_main(i0 + j * kN)
                              : hn::LoadU(d, tail_current + (i0 - n_main) + j * kN);
-      zero_if_finite = hn::Add(zero_if_finite, hn::Sub(input[j], input[j]));
     }
     uint32_t block_bits = 0;
-    if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {
+    if (HWY_LIKELY(AllFinite<kVectors>(d, input))) {
 #pragma GCC unroll 16
       for (size_t j = 0; j < kVectors; ++j) {
         block_bits |= (MaskBits(d, body(i0 + j * kN, input[j])) & kLaneBits) << (j * kN);
@@ -303,13 +316,9 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
     };
     for (; i0 + kGroup <= a.end && i0 + kGroup <= n_main; i0 += kGroup) {
       VF in[kGroupVectors];
-      VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 8
-      for (size_t j = 0; j < kGroupVectors; ++j) {
-        in[j] = load_main(i0 + j * kN);
-        zero_if_finite = hn::Add(zero_if_finite, hn::Sub(in[j], in[j]));
-      }
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {
+      for (size_t j = 0; j < kGroupVectors; ++j) in[j] = load_main(i0 + j * kN);
+      if (HWY_LIKELY(AllFinite<kGroupVectors>(d, in))) {
         VF started[kGroupVectors];
 #pragma GCC unroll 8
         for (size_t j = 0; j < kGroupVectors; ++j) started[j] = first(i0 + j * kN, in[j]);
@@ -336,13 +345,9 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
     for (; i0 + kInFlight * kBlock <= a.end && i0 + kInFlight * kBlock <= n_main;
          i0 += kInFlight * kBlock) {
       VF in[kInFlight];
-      VF zero_if_finite = hn::Zero(d);
 #pragma GCC unroll 8
-      for (size_t j = 0; j < kInFlight; ++j) {
-        in[j] = load_main(i0 + j * kBlock);
-        zero_if_finite = hn::Add(zero_if_finite, hn::Sub(in[j], in[j]));
-      }
-      if (HWY_LIKELY(hn::AllTrue(d, hn::Eq(zero_if_finite, hn::Zero(d))))) {
+      for (size_t j = 0; j < kInFlight; ++j) in[j] = load_main(i0 + j * kBlock);
+      if (HWY_LIKELY(AllFinite<kInFlight>(d, in))) {
         MF spike[kInFlight];
 #pragma GCC unroll 8
         for (size_t j = 0; j < kInFlight; ++j) spike[j] = body(i0 + j * kBlock, in[j]);

@@ -62,6 +62,10 @@ struct PoolImpl {
   AlignedArray<float> tail;                // the zero-padded last block of input
   const char* last_target = nullptr;       // the SIMD target of the last step, by name
   std::vector<ChunkReport> chunk_reports;  // a step's scratch, kept so that steps allocate nothing
+  // The StepPools call that last listed this pool (its stamp) and at which
+  // entry: how a pool listed twice is found.
+  uint64_t listed_in = 0;
+  size_t listed_at = 0;
 
   // "LeakySoma" or "pool "exc" (LeakySoma)": how errors name this pool.
   std::string Label() const;

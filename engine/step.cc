@@ -1,6 +1,7 @@
 // Stepping: a pool cut into chunks that the kernel steps independently on
 // the worker threads (Step, StepPools), and the views of the last spikes.
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 
@@ -195,6 +196,11 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
 // chunking).
 Status Finish(PreparedStep& s, StepReport* report) {
   PoolImpl& p = *s.pool;
+  if (s.chunks == 1 && !s.outcomes[0].failed_hook && !s.outcomes[0].result.nonfinite_count) {
+    // (the common case of many small pools, one chunk each, said at once)
+    p.last_target = s.outcomes[0].result.target ? s.outcomes[0].result.target : "unknown";
+    return Status();
+  }
   p.last_target = "unknown";
   for (size_t c = 0; c < s.chunks; ++c) {
     const ChunkReport& o = s.outcomes[c];
@@ -258,46 +264,26 @@ Status StepOne(PoolImpl* impl, Input current, size_t n, const StepHooks* hooks,
   return Finish(step, report);
 }
 
-// The index of an entry that steps the same pool as an earlier one, and
-// that earlier one; false if every pool appears once.
-bool FindRepeat(const PoolStep* steps, size_t count, size_t* later, size_t* earlier) {
-  if (count <= 32) {  // (the common case: a few populations)
-    for (size_t i = 1; i < count; ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (steps[j].pool == steps[i].pool) {
-          *later = i;
-          *earlier = j;
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-  std::vector<std::pair<const Pool*, size_t>> sorted(count);
-  for (size_t i = 0; i < count; ++i) sorted[i] = {steps[i].pool, i};
-  std::sort(sorted.begin(), sorted.end());
-  bool found = false;
-  for (size_t k = 1; k < count; ++k) {
-    if (sorted[k].first != sorted[k - 1].first) continue;
-    // The first repeat in list order, as the quadratic search reports it.
-    if (!found || sorted[k].second < *later) {
-      *later = sorted[k].second;
-      *earlier = sorted[k - 1].second;
-      found = true;
-    }
-  }
-  return found;
-}
-
 // Scratch of StepPools on this thread, kept from call to call.
 struct StepScratch {
   std::vector<PreparedStep> prepared;
-  std::vector<size_t> first_task;
+  std::vector<size_t> first_task;  // prefix sums of the entries' chunk counts
+  std::vector<size_t> entry_of;    // the entry each task (chunk) belongs to
 };
+
+// Stamps that mark the pools of one StepPools call (PoolImpl::listed_in):
+// a pool already stamped by this call is listed twice.
+std::atomic<uint64_t> list_stamps{0};
 
 Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   if (!steps && count) return Status::Error("StepPools: the list of pools is null");
   if (tl_in_step) return NestedStep("StepPools");
+  // One pass over the list: every entry checked, and the first entry that
+  // lists a pool again found by the stamp its earlier listing left (no
+  // sorting, nothing allocated), reported after the entries' own errors.
+  const uint64_t stamp = list_stamps.fetch_add(1, std::memory_order_relaxed) + 1;
+  size_t later = 0, earlier = 0;
+  bool repeated = false;
   for (size_t i = 0; i < count; ++i) {
     steps[i].report = StepReport();
     const Pool* pool = steps[i].pool;
@@ -309,18 +295,29 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
                            std::to_string(pool->size()) + " neurons got " +
                            std::to_string(steps[i].current ? steps[i].n : 0) + " input currents");
     }
+    PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
+    if (impl->listed_in != stamp) {
+      impl->listed_in = stamp;
+      impl->listed_at = i;
+    } else if (!repeated) {
+      repeated = true;
+      later = i;
+      earlier = impl->listed_at;
+    }
   }
-  size_t later = 0, earlier = 0;
-  if (FindRepeat(steps, count, &later, &earlier)) {
+  if (repeated) {
     return Status::Error("StepPools: entry " + std::to_string(later) +
                          " steps the same pool as entry " + std::to_string(earlier));
   }
   const size_t threads = EffectiveThreads();
   thread_local StepScratch scratch;
   std::vector<PreparedStep>& prepared = scratch.prepared;
-  std::vector<size_t>& first_task = scratch.first_task;  // prefix sums of chunk counts
+  std::vector<size_t>& first_task = scratch.first_task;
+  std::vector<size_t>& entry_of = scratch.entry_of;
   prepared.resize(count);
-  first_task.assign(count + 1, 0);
+  first_task.resize(count + 1);
+  first_task[0] = 0;
+  entry_of.clear();
   const InStep in_step;
   for (size_t i = 0; i < count; ++i) {
     PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
@@ -329,21 +326,25 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
     if (!status.ok()) return status;  // checked above; cannot happen
     first_task[i + 1] = first_task[i] + prepared[i].chunks;
   }
+  entry_of.resize(first_task[count]);
+  for (size_t i = 0; i < count; ++i) {
+    for (size_t task = first_task[i]; task < first_task[i + 1]; ++task) entry_of[task] = i;
+  }
   ParallelFor(
       first_task[count], threads,
       [&](size_t task, size_t thread) {
-        const size_t i =
-            std::upper_bound(first_task.begin(), first_task.end(), task) - first_task.begin() - 1;
+        const size_t i = entry_of[task];
         RunChunk(prepared[i], task - first_task[i], thread);
       },
       true);
   // The first error in list order; a hook's failure before a non-finite input's.
   Status first_error, first_hook_error;
   for (size_t i = 0; i < count; ++i) {
-    const Status status = Finish(prepared[i], &steps[i].report);
+    Status status = Finish(prepared[i], &steps[i].report);
+    if (status.ok()) continue;
     if (status.code() == StatusCode::kHookFailed && first_hook_error.ok())
       first_hook_error = status;
-    if (!status.ok() && first_error.ok()) first_error = status;
+    if (first_error.ok()) first_error = std::move(status);
   }
   return first_hook_error.ok() ? first_error : first_hook_error;
 } catch (const std::bad_alloc&) {

@@ -292,6 +292,48 @@ TEST_P(PoolTest, NonFiniteCurrentsLeaveTheirNeuronsUnchanged) {
   });
 }
 
+// The kernels check a group of input vectors at once by their sum: finite
+// currents whose sum overflows send the group down the vector-by-vector
+// path, which must step them exactly as any finite input (neuron by neuron
+// as a one-neuron pool does) and report none of them. Non-finite currents
+// in the last vector of a group are found too.
+TEST_P(PoolTest, FiniteInputsThatOverflowAGroupSumStepAsAnyOther) {
+  std::mt19937 rng(9);
+  testing::ForEachTarget([&](int64_t) {
+    constexpr size_t kSize = 160;
+    Pool pool = Make(kSize);
+    std::vector<Pool> singles;
+    for (size_t i = 0; i < kSize; ++i) singles.push_back(Make(1));
+    for (int t = 0; t < 3; ++t) {
+      std::vector<float> current = testing::NoisyCurrent(model(), kSize, &rng);
+      // Lanes of different vectors of one group on every target (AVX3
+      // groups 64 neurons, AVX2 32, SSE4 16), both signs.
+      for (size_t i : {1, 17, 33, 49, 66, 70, 100, 108}) {
+        current[i] = (i % 3 ? 1.0f : -1.0f) * std::numeric_limits<float>::max();
+      }
+      StepReport report;
+      ASSERT_TRUE(pool.Step(current, &report).ok());
+      EXPECT_EQ(report.nonfinite_inputs, 0u);
+      for (size_t i = 0; i < kSize; ++i) {
+        ASSERT_TRUE(singles[i].Step(std::vector<float>{current[i]}).ok());
+        for (size_t k = 0; k < model().num_float_states; ++k) {
+          ASSERT_EQ(testing::StateArray(pool, k)[i], testing::StateArray(singles[i], k)[0])
+              << "step " << t << " state " << k << " neuron " << i;
+        }
+        ASSERT_EQ(pool.SpikesDense()[i], singles[i].SpikesDense()[0]) << "neuron " << i;
+      }
+    }
+    // A NaN in the last vector of a group, and an infinity in the last of the next.
+    std::vector<float> current = testing::NoisyCurrent(model(), kSize, &rng);
+    current[63] = std::numeric_limits<float>::quiet_NaN();
+    current[127] = std::numeric_limits<float>::infinity();
+    StepReport report;
+    EXPECT_EQ(pool.Step(current, &report).code(), StatusCode::kNonFiniteInput);
+    EXPECT_EQ(report.nonfinite_inputs, 2u);
+    EXPECT_EQ(report.first_nonfinite, 63u);
+  });
+}
+
 TEST_P(PoolTest, WrongCurrentCountChangesNothing) {
   Pool pool = Make(20);
   const std::vector<float> before = pool.Potentials();

@@ -161,6 +161,14 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
       {{{&a, ten.data(), 10, {}}, {nullptr, ten.data(), 10, {}}}, "entry 1 has no pool"},
       {{{&a, ten.data(), 10, {}}, {&empty, ten.data(), 10, {}}}, "this pool is empty"},
       {{{&a, ten.data(), 10, {}}, {&b, nullptr, 20, {}}}, "got 0 input currents"},
+      // An entry's own error outranks an earlier repeat.
+      {{{&a, ten.data(), 10, {}}, {&a, ten.data(), 10, {}}, {&b, twenty.data(), 19, {}}},
+       "entry 2: IzhikevichSoma pool of 20"},
+      {{{&b, twenty.data(), 20, {}},
+        {&a, ten.data(), 10, {}},
+        {&a, ten.data(), 10, {}},
+        {&a, ten.data(), 10, {}}},
+       "entry 2 steps the same pool as entry 1"},
   };
   for (const Case& c : cases) {
     std::vector<PoolStep> steps = c.steps;
@@ -172,8 +180,8 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
   EXPECT_TRUE(StepPools(nullptr, 0).ok());
   EXPECT_NE(StepPools(nullptr, 2).message().find("StepPools: the list of pools is null"),
             std::string::npos);
-  // Long lists (past the quadratic search): the first repeat in list order,
-  // with the entry it repeats, whichever pool it is.
+  // Long lists: the first repeat in list order, with the entry it repeats,
+  // whichever pool it is.
   std::vector<Pool> many(60);
   for (Pool& pool : many) pool = testing::MakePool("LeakySoma", 10);
   for (auto [repeats, expected] :
@@ -190,7 +198,10 @@ TEST_F(StepPoolsTest, BadCallsStepNothing) {
   }
   std::vector<PoolStep> distinct;
   for (Pool& pool : many) distinct.push_back({&pool, ten.data(), 10, {}});
-  EXPECT_TRUE(StepPools(distinct.data(), distinct.size()).ok());
+  // (a list is checked afresh at every call: stepping it again is no repeat)
+  for (int call = 0; call < 3; ++call) {
+    EXPECT_TRUE(StepPools(distinct.data(), distinct.size()).ok()) << "call " << call;
+  }
 }
 
 TEST(WorkersTest, TasksRunOnSeveralThreadsExactlyOnce) {
