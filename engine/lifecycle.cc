@@ -152,27 +152,37 @@ void PoolImpl::Reset() {
   const size_t chunks = tables.any_per_neuron ? (padded + kNeurons - 1) / kNeurons : 1;
   // (Per-neuron parameters and float32 states through local pointers: the
   // same values as Gather and SetKernelState, without a call per value.)
-  std::vector<int> per_neuron;
+  int per_neuron[kMaxParams];
+  const float* values[kMaxParams];
+  size_t varying = 0;
   for (size_t k = 0; k < tables.params.size(); ++k) {
-    if (tables.params[k].per_neuron) per_neuron.push_back(static_cast<int>(k));
+    if (!tables.params[k].per_neuron) continue;
+    per_neuron[varying] = static_cast<int>(k);
+    values[varying++] = tables.params[k].values.data();
   }
+  const size_t num_states = spec->num_float_states;
+  float* out[kMaxFloatStates] = {};
+  if (dtype == Dtype::kFloat32) {
+    for (size_t k = 0; k < num_states; ++k) out[k] = states[k].data();
+  }
+  const auto init = spec->init;
   ParallelFor(chunks, chunks > 1 ? EffectiveThreads() : 1, [&](size_t chunk) {
     double p[kMaxParams];
     float s[kMaxFloatStates];
     const size_t begin = chunk * kNeurons;
     const size_t end = chunks > 1 ? std::min(padded, begin + kNeurons) : padded;
     Gather(std::min(begin, size - 1), p);
-    spec->init(p, s);
+    init(p, s);
     for (size_t i = begin; i < end; ++i) {
-      if (i != begin && !per_neuron.empty()) {
-        const size_t neuron = std::min(i, size - 1);
-        for (const int k : per_neuron) p[k] = tables.params[k].values[neuron];
-        spec->init(p, s);
+      if (i != begin && varying) {
+        const size_t neuron = i < size ? i : size - 1;
+        for (size_t j = 0; j < varying; ++j) p[per_neuron[j]] = values[j][neuron];
+        init(p, s);
       }
-      if (dtype == Dtype::kFloat32) {
-        for (size_t k = 0; k < spec->num_float_states; ++k) states[k][i] = s[k];
+      if (out[0]) {
+        for (size_t k = 0; k < num_states; ++k) out[k][i] = s[k];
       } else {
-        for (size_t k = 0; k < spec->num_float_states; ++k) SetKernelState(k, i, s[k]);
+        for (size_t k = 0; k < num_states; ++k) SetKernelState(k, i, s[k]);
       }
     }
   });

@@ -104,11 +104,17 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
   }
   // Rules that read a per-neuron parameter; the others give every neuron
   // neuron 0's answer.
-  std::vector<size_t> varying_rules;
+  struct VaryingRule {
+    std::string (*check)(const double* values, double dt);
+    const int* reads;
+    size_t num_reads;
+  };
+  std::vector<VaryingRule> varying_rules;
   for (size_t r = 0; r < rule_params.size(); ++r) {
     for (const int k : rule_params[r]) {
       if (columns[k].per_neuron) {
-        varying_rules.push_back(r);
+        varying_rules.push_back(
+            {spec.rules[r].check, rule_params[r].data(), rule_params[r].size()});
         break;
       }
     }
@@ -232,26 +238,31 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
         index[j] = per_neuron_params[j];
         stored[j] = tables.params[index[j]].values.data();
       }
+      const size_t num_constants = spec.num_constants;
+      const size_t num_states = spec.num_float_states;
+      const auto init = spec.init;
+      const auto derive = spec.derive;
+      bool differs[kMaxConstants] = {};
       for (size_t i = begin; i < end; ++i) {
         for (size_t j = 0; j < varying; ++j) pc[index[j]] = stored[j][i];
-        for (const size_t r : varying_rules) {
-          const std::vector<int>& reads = rule_params[r];
+        for (const VaryingRule& rule : varying_rules) {
           double values[kMaxParams];
-          for (size_t j = 0; j < reads.size(); ++j) values[j] = pc[reads[j]];
-          if (!spec.rules[r].check(values, dt).empty()) return false;
+          for (size_t j = 0; j < rule.num_reads; ++j) values[j] = pc[rule.reads[j]];
+          if (!rule.check(values, dt).empty()) return false;
         }
         float initial[kMaxFloatStates];
-        spec.init(pc, initial);
-        for (size_t f = 0; f < spec.num_float_states; ++f) {
+        init(pc, initial);
+        for (size_t f = 0; f < num_states; ++f) {
           if (!(std::fabs(initial[f]) <= kStateBound)) return false;
         }
-        spec.derive(pc, dt, kc);
-        for (size_t c = 0; c < spec.num_constants; ++c) {
+        derive(pc, dt, kc);
+        for (size_t c = 0; c < num_constants; ++c) {
           const float value = static_cast<float>(kc[c]);
           constants[c][i] = value;
-          chunk_varies[c] |= value != k0f[c];
+          differs[c] |= value != k0f[c];
         }
       }
+      for (size_t c = 0; c < num_constants; ++c) chunk_varies[c] |= differs[c];
       return true;
     };
     constexpr size_t kNeurons = 65536;
