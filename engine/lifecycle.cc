@@ -145,7 +145,11 @@ void PoolImpl::Gather(size_t neuron, double* p) const {
   for (size_t k = 0; k < tables.params.size(); ++k) p[k] = tables.params[k].at(neuron);
 }
 
-void PoolImpl::Reset() {
+void PoolImpl::Reset(bool states_written) {
+  if (states_written) {
+    ResetCounters();
+    return;
+  }
   // Initial states depend on the parameters only when some are per neuron;
   // then each neuron's, in chunks on the worker threads.
   constexpr size_t kNeurons = 65536;
@@ -186,6 +190,10 @@ void PoolImpl::Reset() {
       }
     }
   });
+  ResetCounters();
+}
+
+void PoolImpl::ResetCounters() {
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
   std::memset(spikes.data(), 0, spikes.size() * sizeof(uint16_t));
   last_target = nullptr;
@@ -214,8 +222,6 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
                      : ParamColumn{false, spec.params[k].default_value, nullptr, nullptr};
     }
     auto pool = std::make_unique<PoolImpl>();
-    status = BuildParamTables(spec, r.label, config.size, config.dt, columns, &pool->tables);
-    if (!status.ok()) return status;
     pool->spec = std::make_shared<const ModelSpec>(spec);
     pool->name = config.name;
     pool->seed = config.seed;
@@ -224,7 +230,14 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     pool->dt = config.dt;
     pool->dtype = config.dtype;
     pool->AllocateStates();
-    pool->Reset();
+    // (float32 states written while the tables are built: one pass, not two)
+    float* initial[kMaxFloatStates] = {};
+    for (size_t k = 0; k < pool->states.size(); ++k) initial[k] = pool->states[k].data();
+    bool written = false;
+    status = BuildParamTables(spec, r.label, config.size, config.dt, columns, &pool->tables,
+                              config.dtype == Dtype::kFloat32 ? initial : nullptr, &written);
+    if (!status.ok()) return status;
+    pool->Reset(written);
     out->impl_ = std::move(pool);
   } catch (const std::bad_alloc&) {
     return OutOfMemory(r.label, config.size);

@@ -84,7 +84,9 @@ ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
 }
 
 Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t size, double dt,
-                        const std::vector<ParamColumn>& columns, ParamTables* out) {
+                        const std::vector<ParamColumn>& columns, ParamTables* out,
+                        float* const* initial_states, bool* initial_written) {
+  if (initial_written) *initial_written = false;
   const size_t num_params = spec.params.size();
   ParamTables tables;
   for (const ParamColumn& c : columns) tables.any_per_neuron |= c.per_neuron;
@@ -255,6 +257,9 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
         for (size_t f = 0; f < num_states; ++f) {
           if (!(std::fabs(initial[f]) <= kStateBound)) return false;
         }
+        if (initial_states) {
+          for (size_t f = 0; f < num_states; ++f) initial_states[f][i] = initial[f];
+        }
         derive(pc, dt, kc);
         for (size_t c = 0; c < num_constants; ++c) {
           const float value = static_cast<float>(kc[c]);
@@ -319,6 +324,11 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       for (size_t c = 0; c < spec.num_constants; ++c) {
         tables.constants[c][i] = tables.constants[c][size - 1];
       }
+      if (initial_states) {
+        for (size_t f = 0; f < spec.num_float_states; ++f) {
+          initial_states[f][i] = initial_states[f][size - 1];
+        }
+      }
     }
     for (size_t c = 0; c < spec.num_constants; ++c) {
       for (size_t chunk = 0; chunk < chunks; ++chunk) {
@@ -334,6 +344,7 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     }
     tables.refs[c] = {tables.constants[c].data(), constant_varies[c] ? ~size_t{0} : size_t{0}};
   }
+  if (initial_written) *initial_written = initial_states && tables.any_per_neuron;
   *out = std::move(tables);
   return Status();
 }

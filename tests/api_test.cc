@@ -297,6 +297,36 @@ TEST_P(ModelApiTest, StatesReadBackInUserUnits) {
   }
 }
 
+// A float32 pool with per-neuron parameters gets its initial states while
+// its parameters are checked (one pass); they must be exactly what Reset
+// writes, padding lanes included, in every chunk (65,536 neurons each).
+TEST_P(ModelApiTest, CreationWritesTheInitialStatesResetWould) {
+  constexpr size_t kSize = 70001;
+  testing::Scenario sc = testing::MakeScenario(model(), kSize, 0.5, true, 7);
+  Pool pool;
+  ASSERT_TRUE(Pool::Create(sc.config, &pool).ok());
+  const size_t padded = testing::PaddedSize(pool);
+  ASSERT_GT(padded, kSize);
+  std::vector<std::vector<float>> created;
+  for (size_t k = 0; k < model().num_float_states; ++k) {
+    created.emplace_back(testing::StateArray(pool, k), testing::StateArray(pool, k) + padded);
+  }
+  std::mt19937 rng(3);
+  for (int t = 0; t < 3; ++t)
+    ASSERT_TRUE(pool.Step(testing::NoisyCurrent(model(), kSize, &rng)).ok());
+  ASSERT_TRUE(pool.Reset().ok());
+  for (size_t k = 0; k < model().num_float_states; ++k) {
+    for (size_t i = 0; i < padded; ++i) {
+      ASSERT_EQ(std::memcmp(&created[k][i], testing::StateArray(pool, k) + i, sizeof(float)), 0)
+          << "state " << k << " neuron " << i << ": created " << created[k][i] << ", reset "
+          << testing::StateArray(pool, k)[i];
+    }
+  }
+  if (model().has_counter) {
+    for (size_t i = 0; i < padded; ++i) ASSERT_EQ(testing::CounterArray(pool)[i], 0) << i;
+  }
+}
+
 TEST_P(ModelApiTest, AWrittenStateIsWhatTheNextStepStartsFrom) {
   // Two pools; one is stepped to some state, the other gets that state
   // written by name: from then on they step identically.
