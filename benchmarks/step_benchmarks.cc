@@ -335,6 +335,17 @@ void CreateBenchmark(benchmark::State& state, const ModelSpec* m, size_t size) {
   state.counters["write_ms"] = write_seconds * 1e3;
 }
 
+// The arguments for calling a pool's kernel directly with `current` (its
+// last block's inputs copied into the pool's padded tail, as a step does).
+KernelArgs DirectKernelArgs(Pool& pool, const AlignedArray<float>& current) {
+  PoolImpl& p = *PoolAccess::Get(pool);
+  const size_t n_main = p.size / kBlock * kBlock;
+  for (size_t i = 0; i < kBlock; ++i) {
+    p.tail[i] = n_main + i < p.size ? current[n_main + i] : 0.0f;
+  }
+  return KernelArgsOf(p, current.data());
+}
+
 // What a step costs beyond its kernel, with the default thread setting:
 // the whole Pool::Step against the model's kernel called directly on the
 // same pool's arrays (the kernel's own per-call work included).
@@ -347,10 +358,7 @@ void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
   }
   (void)SetThreads(0);  // a valid count: cannot fail
   const AlignedArray<float> current = BenchCurrent(*m, size);
-  PoolImpl& p = *PoolAccess::Get(pool);
-  const size_t n_main = size / kBlock * kBlock;
-  for (size_t i = 0; i < kBlock; ++i) p.tail[i] = n_main + i < size ? current[n_main + i] : 0.0f;
-  const KernelArgs args = KernelArgsOf(p, current.data());
+  const KernelArgs args = DirectKernelArgs(pool, current);
   KernelResult result;
   for (auto _ : state) {
     if (kernel_only) {
@@ -381,10 +389,7 @@ void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t coun
   std::vector<KernelArgs> args;
   for (Pool& pool : pools) {
     steps.push_back({&pool, current.data(), size, {}});
-    PoolImpl& p = *PoolAccess::Get(pool);
-    const size_t n_main = size / kBlock * kBlock;
-    for (size_t i = 0; i < kBlock; ++i) p.tail[i] = n_main + i < size ? current[n_main + i] : 0.0f;
-    args.push_back(KernelArgsOf(p, current.data()));
+    args.push_back(DirectKernelArgs(pool, current));
   }
   KernelResult result;
   for (auto _ : state) {

@@ -145,11 +145,7 @@ void PoolImpl::Gather(size_t neuron, double* p) const {
   for (size_t k = 0; k < tables.params.size(); ++k) p[k] = tables.params[k].at(neuron);
 }
 
-void PoolImpl::Reset(bool states_written) {
-  if (states_written) {
-    ResetCounters();
-    return;
-  }
+void PoolImpl::Reset() {
   // Initial states depend on the parameters only when some are per neuron;
   // then each neuron's, in chunks on the worker threads.
   constexpr size_t kNeurons = 65536;
@@ -190,10 +186,6 @@ void PoolImpl::Reset(bool states_written) {
       }
     }
   });
-  ResetCounters();
-}
-
-void PoolImpl::ResetCounters() {
   if (counter.size()) std::memset(counter.data(), 0, counter.size() * sizeof(uint16_t));
   std::memset(spikes.data(), 0, spikes.size() * sizeof(uint16_t));
   last_target = nullptr;
@@ -229,15 +221,16 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
     pool->padded = Padded(config.size);
     pool->dt = config.dt;
     pool->dtype = config.dtype;
-    pool->AllocateStates();
-    // (float32 states written while the tables are built: one pass, not two)
+    pool->AllocateStates();  // (counters and spikes zero)
+    // A float32 pool's states written while per-neuron parameters are
+    // checked: one pass over the pool, not two.
     float* initial[kMaxFloatStates] = {};
     for (size_t k = 0; k < pool->states.size(); ++k) initial[k] = pool->states[k].data();
-    bool written = false;
+    const bool float32 = config.dtype == Dtype::kFloat32;
     status = BuildParamTables(spec, r.label, config.size, config.dt, columns, &pool->tables,
-                              config.dtype == Dtype::kFloat32 ? initial : nullptr, &written);
+                              float32 ? initial : nullptr);
     if (!status.ok()) return status;
-    pool->Reset(written);
+    if (!(float32 && pool->tables.any_per_neuron)) pool->Reset();
     out->impl_ = std::move(pool);
   } catch (const std::bad_alloc&) {
     return OutOfMemory(r.label, config.size);

@@ -85,8 +85,7 @@ ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
 
 Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t size, double dt,
                         const std::vector<ParamColumn>& columns, ParamTables* out,
-                        float* const* initial_states, bool* initial_written) {
-  if (initial_written) *initial_written = false;
+                        float* const* initial_states) {
   const size_t num_params = spec.params.size();
   ParamTables tables;
   for (const ParamColumn& c : columns) tables.any_per_neuron |= c.per_neuron;
@@ -344,7 +343,6 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     }
     tables.refs[c] = {tables.constants[c].data(), constant_varies[c] ? ~size_t{0} : size_t{0}};
   }
-  if (initial_written) *initial_written = initial_states && tables.any_per_neuron;
   *out = std::move(tables);
   return Status();
 }

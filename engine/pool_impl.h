@@ -72,12 +72,7 @@ struct PoolImpl {
   // Parameters of one neuron as the kernel sees them (float, widened).
   void Gather(size_t neuron, double* p) const;
   // Every state to its initial value, counters to 0, spikes cleared.
-  void Reset() { Reset(false); }
-  // The same, the float states left as they are if `states_written` (a new
-  // pool whose BuildParamTables wrote them).
-  void Reset(bool states_written);
-  // Counters to 0, spikes cleared (the part of Reset that is not states).
-  void ResetCounters();
+  void Reset();
 
   // Float state `k` of `neuron` in kernel units, and writing it (float16
   // pools round it to float16, saturating). `tables` gives the offsets
@@ -171,12 +166,12 @@ ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
 // values are checked: creation, SetParam and checkpoint loads all use it.
 // Errors begin with `label`. With `initial_states` (a new float32 pool's
 // state arrays, Padded(size) floats each), a build with per-neuron
-// parameters also writes every neuron's initial float states there, as
-// Reset would (they are computed for the state bound's check anyway), and
-// sets *initial_written; otherwise *initial_written is false.
+// parameters (out->any_per_neuron) also writes every neuron's initial float
+// states there, as Reset would: they are computed for the state bound's
+// check anyway.
 Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t size, double dt,
                         const std::vector<ParamColumn>& columns, ParamTables* out,
-                        float* const* initial_states = nullptr, bool* initial_written = nullptr);
+                        float* const* initial_states = nullptr);
 
 // Bytes of memory this machine could give a new pool now (free pages).
 uint64_t AvailableMemoryBytes();

@@ -192,56 +192,50 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
   if (s.hooks && !RunHook(s.hooks->after, chunk, &outcome.message)) outcome.failed_hook = 2;
 }
 
-// Merges the chunks' reports (in neuron order, so the same whatever the
-// chunking).
-Status Finish(PreparedStep& s, StepReport* report) {
-  PoolImpl& p = *s.pool;
-  if (s.chunks == 1 && !s.outcomes[0].failed_hook && !s.outcomes[0].result.nonfinite_count) {
-    // (the common case of many small pools, one chunk each, said at once)
-    p.last_target = s.outcomes[0].result.target ? s.outcomes[0].result.target : "unknown";
-    return Status();
-  }
-  p.last_target = "unknown";
-  for (size_t c = 0; c < s.chunks; ++c) {
-    const ChunkReport& o = s.outcomes[c];
-    if (o.result.target) {
-      p.last_target = o.result.target;
-      break;
-    }
-  }
-  size_t count = 0, first = 0, failed = 0;
-  const ChunkReport* first_failed = nullptr;
-  size_t first_failed_index = 0;
-  for (size_t c = 0; c < s.chunks; ++c) {
-    const ChunkReport& o = s.outcomes[c];
-    if (o.result.nonfinite_count && !count) first = o.result.first_nonfinite;
-    count += o.result.nonfinite_count;
-    if (o.failed_hook && !failed++) {
-      first_failed = &o;
-      first_failed_index = c;
-    }
-  }
-  if (count && report) *report = {count, first};
-  if (failed) {
-    const size_t begin = first_failed_index * s.chunk;
-    const size_t end = std::min(begin + s.chunk, p.size);
-    const bool before = first_failed->failed_hook == 1;
-    return Status::Error(
-        StatusCode::kHookFailed,
-        p.Label() + " pool (step entry " + std::to_string(s.pool_index) + "): the " +
-            (before ? "before" : "after") + " hook failed on chunk " +
-            std::to_string(first_failed_index) + ", neurons [" + std::to_string(begin) + ", " +
-            std::to_string(end) + "): " + first_failed->message +
-            (before ? "; those neurons were not stepped" : "; that chunk was stepped") + " (" +
-            std::to_string(failed) + " of " + std::to_string(s.chunks) +
-            " chunks failed; the others were stepped)");
-  }
-  if (count == 0) return Status();
+// The errors Finish reports (kept out of its path, which is taken at every
+// step of every pool).
+[[gnu::noinline, gnu::cold]] Status HookFailed(const PreparedStep& s, size_t index, size_t failed) {
+  const PoolImpl& p = *s.pool;
+  const ChunkReport& o = s.outcomes[index];
+  const size_t begin = index * s.chunk;
+  const size_t end = std::min(begin + s.chunk, p.size);
+  const bool before = o.failed_hook == 1;
+  return Status::Error(
+      StatusCode::kHookFailed,
+      p.Label() + " pool (step entry " + std::to_string(s.pool_index) + "): the " +
+          (before ? "before" : "after") + " hook failed on chunk " + std::to_string(index) +
+          ", neurons [" + std::to_string(begin) + ", " + std::to_string(end) + "): " + o.message +
+          (before ? "; those neurons were not stepped" : "; that chunk was stepped") + " (" +
+          std::to_string(failed) + " of " + std::to_string(s.chunks) +
+          " chunks failed; the others were stepped)");
+}
+
+[[gnu::noinline, gnu::cold]] Status NonFiniteInputs(const PreparedStep& s, size_t count,
+                                                    size_t first) {
   return Status::Error(StatusCode::kNonFiniteInput,
-                       p.Label() + " pool: " + std::to_string(count) +
+                       s.pool->Label() + " pool: " + std::to_string(count) +
                            " non-finite input current(s), first at neuron " +
                            std::to_string(first) + " (" + FormatNumber(s.current.at(first)) +
                            " pA); those neurons were left unchanged");
+}
+
+// Merges the chunks' reports (in neuron order, so the same whatever the
+// chunking).
+Status Finish(PreparedStep& s, StepReport* report) {
+  const char* target = nullptr;  // the first chunk's that ran a kernel
+  size_t count = 0, first = 0, failed = 0, first_failed = 0;
+  for (size_t c = 0; c < s.chunks; ++c) {
+    const ChunkReport& o = s.outcomes[c];
+    if (!target) target = o.result.target;
+    if (o.result.nonfinite_count && !count) first = o.result.first_nonfinite;
+    count += o.result.nonfinite_count;
+    if (o.failed_hook && !failed++) first_failed = c;
+  }
+  s.pool->last_target = target ? target : "unknown";
+  if (count && report) *report = {count, first};
+  if (failed) return HookFailed(s, first_failed, failed);
+  if (count) return NonFiniteInputs(s, count, first);
+  return Status();
 }
 
 Status StepOne(PoolImpl* impl, Input current, size_t n, const StepHooks* hooks,
