@@ -11,6 +11,7 @@
 #include "engine/initializer.h"
 #include "engine/parallel.h"
 #include "engine/pool_impl.h"
+#include "engine/store_checked.h"
 
 namespace somas {
 
@@ -37,40 +38,6 @@ Status CheckShape(const std::string& label, const std::string& name, const Param
   }
   return Status();
 }
-
-namespace {
-
-// out[i] = float(in[i]) for i in [begin, end); whether every value is within
-// the value bound (as given and as a float) and its parameter's Bound (no
-// early exit: the neuron-by-neuron check finds and words the first problem).
-template <Bound kBound, typename T>
-bool StoreCheckedAs(const T* in, size_t begin, size_t end, float* out) {
-  bool ok = true;
-  for (size_t i = begin; i < end; ++i) {
-    const double raw = in[i];
-    const float f = static_cast<float>(raw);
-    bool good = (std::fabs(raw) <= kStateBound) & (std::fabs(f) <= kStateBound);
-    if constexpr (kBound == Bound::kPositive) good &= f > 0;
-    if constexpr (kBound == Bound::kNonNegative) good &= f >= 0;
-    ok &= good;
-    out[i] = f;
-  }
-  return ok;
-}
-
-template <typename T>
-bool StoreChecked(const T* in, Bound bound, size_t begin, size_t end, float* out) {
-  switch (bound) {
-    case Bound::kPositive:
-      return StoreCheckedAs<Bound::kPositive>(in, begin, end, out);
-    case Bound::kNonNegative:
-      return StoreCheckedAs<Bound::kNonNegative>(in, begin, end, out);
-    default:
-      return StoreCheckedAs<Bound::kFinite>(in, begin, end, out);
-  }
-}
-
-}  // namespace
 
 ParamColumn ColumnOf(const ParamValue& value, size_t size, uint64_t stream,
                      std::vector<double>* drawn) {
@@ -218,9 +185,11 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       for (const int q : per_neuron_params) {
         const ParamColumn& column = columns[q];
         float* stored = tables.params[q].values.data();
-        const bool ok = column.doubles
-                            ? StoreChecked(column.doubles, spec.params[q].bound, begin, end, stored)
-                            : StoreChecked(column.floats, spec.params[q].bound, begin, end, stored);
+        const Bound bound = spec.params[q].bound;
+        const bool ok =
+            column.doubles
+                ? StoreChecked(column.doubles + begin, end - begin, bound, stored + begin)
+                : StoreChecked(column.floats + begin, end - begin, bound, stored + begin);
         if (!ok) return false;
       }
       double pc[kMaxParams];

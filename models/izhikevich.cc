@@ -119,14 +119,28 @@ void RunIzhikevichStep(const KernelArgs& a, KernelResult* r) {
 // -4 / dt, i.e. for v > -50 / dt - 62.5 mV: the floor must lie above that.
 double LowestStableFloor(double dt) { return -50.0 / dt - 62.5; }
 
+// The error texts of the rules below, out of line (see models/rules.cc).
+[[gnu::noinline, gnu::cold]] std::string RecoveryEulerUnstable(double timescale, double dt) {
+  return "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
+         " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
+         FormatFloat(static_cast<float>(2 / timescale)) + " ms";
+}
+
+[[gnu::noinline, gnu::cold]] std::string FloorUnstable(double floor, double dt) {
+  const std::string accepted =
+      floor < -62.5 ? "; this floor accepts dt < " +
+                          FormatFloat(static_cast<float>(-50.0 / (floor + 62.5))) + " ms"
+                    : "";
+  return "the half-step integration is unstable below " + FormatNumber(LowestStableFloor(dt)) +
+         " mV with dt = " + FormatNumber(dt) + " ms; raise potential_floor" + accepted;
+}
+
 Rule RecoveryEulerStable() {
   return {"dt * recovery_timescale < 2 (forward Euler stability)",
           {"recovery_timescale"},
           [](const double* v, double dt) -> std::string {
             if (dt * v[0] < 2) return {};
-            return "forward Euler on u is unstable with dt = " + FormatNumber(dt) +
-                   " ms (needs dt * recovery_timescale < 2); this value accepts dt < " +
-                   FormatFloat(static_cast<float>(2 / v[0])) + " ms";
+            return RecoveryEulerUnstable(v[0], dt);
           }};
 }
 
@@ -144,13 +158,7 @@ Rule FloorStable() {
           {"potential_floor"},
           [](const double* v, double dt) -> std::string {
             if (v[0] > LowestStableFloor(dt)) return {};
-            const std::string accepted =
-                v[0] < -62.5 ? "; this floor accepts dt < " +
-                                   FormatFloat(static_cast<float>(-50.0 / (v[0] + 62.5))) + " ms"
-                             : "";
-            return "the half-step integration is unstable below " +
-                   FormatNumber(LowestStableFloor(dt)) + " mV with dt = " + FormatNumber(dt) +
-                   " ms; raise potential_floor" + accepted;
+            return FloorUnstable(v[0], dt);
           }};
 }
 

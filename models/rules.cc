@@ -11,6 +11,31 @@ namespace somas {
 
 double CooldownSteps(double cooldown, double dt) { return std::round(cooldown / dt); }
 
+// The error texts of the rules below, out of line: a check's accepting path,
+// taken once per neuron when a pool is built, then needs no stack frame.
+namespace {
+
+[[gnu::noinline, gnu::cold]] std::string ResetBeyondBound(double reset_minus_rest) {
+  return "potential_reset - potential_rest = " + FormatNumber(reset_minus_rest) +
+         " mV is beyond the state bound +-1e30 mV (potentials are kept relative to "
+         "potential_rest)";
+}
+
+[[gnu::noinline, gnu::cold]] std::string CooldownTooLong(double steps, double dt) {
+  return "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
+         " refractory steps, more than the refractory counter holds (65535); use "
+         "cooldown <= " +
+         FormatFloat(static_cast<float>(kMaxCooldownSteps * dt)) + " ms or a larger dt";
+}
+
+[[gnu::noinline, gnu::cold]] std::string EulerUnstable(double tau, double dt) {
+  return "forward Euler is unstable with dt = " + FormatNumber(dt) +
+         " ms (needs dt / tau < 2); this value accepts dt < " +
+         FormatFloat(static_cast<float>(2 * tau)) + " ms";
+}
+
+}  // namespace
+
 Rule ThresholdAboveReset() {
   return {"threshold > potential_reset",
           {"threshold", "potential_reset"},
@@ -26,9 +51,7 @@ Rule ResetWithinBound() {
           {"potential_reset", "potential_rest"},
           [](const double* v, double /*dt*/) -> std::string {
             if (std::fabs(static_cast<float>(v[0] - v[1])) <= kStateBound) return {};
-            return "potential_reset - potential_rest = " + FormatNumber(v[0] - v[1]) +
-                   " mV is beyond the state bound +-1e30 mV (potentials are kept relative to "
-                   "potential_rest)";
+            return ResetBeyondBound(v[0] - v[1]);
           }};
 }
 
@@ -38,10 +61,7 @@ Rule CooldownFits() {
           [](const double* v, double dt) -> std::string {
             const double steps = CooldownSteps(v[0], dt);
             if (steps <= kMaxCooldownSteps) return {};
-            return "with dt = " + FormatNumber(dt) + " ms that is " + FormatNumber(steps) +
-                   " refractory steps, more than the refractory counter holds (65535); use "
-                   "cooldown <= " +
-                   FormatFloat(static_cast<float>(kMaxCooldownSteps * dt)) + " ms or a larger dt";
+            return CooldownTooLong(steps, dt);
           }};
 }
 
@@ -50,9 +70,7 @@ Rule EulerStable(const std::string& tau) {
           {tau},
           [](const double* v, double dt) -> std::string {
             if (dt / v[0] < 2) return {};
-            return "forward Euler is unstable with dt = " + FormatNumber(dt) +
-                   " ms (needs dt / tau < 2); this value accepts dt < " +
-                   FormatFloat(static_cast<float>(2 * v[0])) + " ms";
+            return EulerUnstable(v[0], dt);
           }};
 }
 

@@ -295,6 +295,33 @@ TEST(RuleCasesTest, EveryCaseIsARuleOfSomeModel) {
   EXPECT_EQ(rules.size(), RuleCases().size());
 }
 
+// The exponential-term rule accepts most neurons without computing the
+// term (models/exponential.cc); around the edges of that shortcut its answer
+// is still the rule's own: spike_slope * exp(exponent) <= 1e30 mV.
+TEST(RuleCasesTest, ExponentialTermShortcutAnswersAsTheRule) {
+  const std::string text =
+      "spike_slope * exp((threshold - rheobase_threshold) / spike_slope) <= 1e30 mV";
+  int models = 0;
+  for (const ModelSpec& m : BuiltinRegistry().models()) {
+    for (const Rule& r : m.rules) {
+      if (r.text != text) continue;
+      ++models;
+      ASSERT_EQ(r.params,
+                (std::vector<std::string>{"threshold", "rheobase_threshold", "spike_slope"}));
+      for (const double slope : {2.0, 999.0, 1e3, std::nextafter(1e3, 2e3), 1e4, 1e28, 5e29}) {
+        for (const double exponent : {-5.0, 1.0, 2.0, 59.9, 60.0, 60.5, 62.0, 62.5, 69.0, 70.0}) {
+          const double v[3] = {-50.0 + exponent * slope, -50.0, slope};
+          const double largest = v[2] * std::exp((v[0] - v[1]) / v[2]);
+          const std::string answer = r.check(v, 1.0);
+          EXPECT_EQ(answer.empty(), largest <= 1e30)
+              << m.name << ": spike_slope " << slope << ", exponent " << exponent << ": " << answer;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(models, 4);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllModels, ContractTest,
                          ::testing::ValuesIn(testing::OnEveryTarget(testing::ModelNames())),
                          testing::CaseName);
