@@ -38,7 +38,7 @@ HWY_INLINE bool ObeysBound(DF df, hn::Vec<DF> f) {
 }
 
 template <Bound kBound>
-bool StoreDoubles(const double* in, size_t n, float* out) {
+bool Store(const double* in, size_t n, float* out) {
   bool bad = false;
   size_t i = 0;
 #if HWY_HAVE_FLOAT64
@@ -59,7 +59,7 @@ bool StoreDoubles(const double* in, size_t n, float* out) {
 }
 
 template <Bound kBound>
-bool StoreFloats(const float* in, size_t n, float* out) {
+bool Store(const float* in, size_t n, float* out) {
   const hn::ScalableTag<float> df;
   constexpr size_t kN = hn::MaxLanes(hn::ScalableTag<float>());
   const auto limit = hn::Set(df, kStateBound);
@@ -75,26 +75,25 @@ bool StoreFloats(const float* in, size_t n, float* out) {
   return !bad;
 }
 
-HWY_NOINLINE bool StoreCheckedDoubles(const double* in, size_t n, Bound bound, float* out) {
+// The loop for `bound`, chosen once per column.
+template <typename T>
+bool StoreAs(const T* in, size_t n, Bound bound, float* out) {
   switch (bound) {
     case Bound::kPositive:
-      return StoreDoubles<Bound::kPositive>(in, n, out);
+      return Store<Bound::kPositive>(in, n, out);
     case Bound::kNonNegative:
-      return StoreDoubles<Bound::kNonNegative>(in, n, out);
+      return Store<Bound::kNonNegative>(in, n, out);
     default:
-      return StoreDoubles<Bound::kFinite>(in, n, out);
+      return Store<Bound::kFinite>(in, n, out);
   }
 }
 
+HWY_NOINLINE bool StoreCheckedDoubles(const double* in, size_t n, Bound bound, float* out) {
+  return StoreAs(in, n, bound, out);
+}
+
 HWY_NOINLINE bool StoreCheckedFloats(const float* in, size_t n, Bound bound, float* out) {
-  switch (bound) {
-    case Bound::kPositive:
-      return StoreFloats<Bound::kPositive>(in, n, out);
-    case Bound::kNonNegative:
-      return StoreFloats<Bound::kNonNegative>(in, n, out);
-    default:
-      return StoreFloats<Bound::kFinite>(in, n, out);
-  }
+  return StoreAs(in, n, bound, out);
 }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
