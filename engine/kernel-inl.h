@@ -37,6 +37,25 @@ using DU16 = hn::Rebind<uint16_t, DF>;
 #define SOMAS_BODY HWY_ATTR __attribute__((always_inline))
 #endif
 
+// Measurement builds only: benchmarks/peers/kernel_mca.py compiles a model
+// file by itself with -DSOMAS_MCA_MARKERS to find its hot loops in the
+// assembly. Then the steady-state loops' bodies are marked as llvm-mca
+// regions, and every kernel has only the layout the benchmarks' headline
+// case steps (float32 states and input, shared constants), so that each
+// region occurs once per kernel and target. Never defined in a build of
+// the library.
+#ifndef SOMAS_MCA_BEGIN
+#ifdef SOMAS_MCA_MARKERS
+#define SOMAS_MCA_BEGIN(name) asm volatile("# LLVM-MCA-BEGIN " name)
+#define SOMAS_MCA_END(name) asm volatile("# LLVM-MCA-END " name)
+#define SOMAS_MCA_ONLY_HEADLINE_LAYOUT 1
+#else
+#define SOMAS_MCA_BEGIN(name)
+#define SOMAS_MCA_END(name)
+#define SOMAS_MCA_ONLY_HEADLINE_LAYOUT 0
+#endif
+#endif
+
 // States are kept within +-kStateBound (somas/somas.h), clamped by Bound().
 // States that decay towards zero are flushed to exactly 0 below this magnitude,
 // so a silent neuron never lingers in subnormal floats (slow on some CPUs).
@@ -77,7 +96,7 @@ template <class Run>
 HWY_INLINE void WithConstants(const KernelArgs& a, const Run& run) {
   bool all_shared = true;
   for (size_t c = 0; c < kMaxConstants; ++c) all_shared &= a.constants[c].mask == 0;
-  if (all_shared) {
+  if (SOMAS_MCA_ONLY_HEADLINE_LAYOUT || all_shared) {
     run(SharedConstants(a));
   } else {
     run(ArrayConstants(a));
@@ -136,7 +155,7 @@ struct Float16States {
 // Calls run(states) with the pool's storage.
 template <class Run>
 HWY_INLINE void WithStates(const KernelArgs& a, const Run& run) {
-  if (a.state_f16[0]) {
+  if (!SOMAS_MCA_ONLY_HEADLINE_LAYOUT && a.state_f16[0]) {
     run(Float16States(a));
   } else {
     run(Float32States(a));
@@ -251,7 +270,8 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
 
   const size_t n_main = a.n_main;
   const float* const main_current = a.current;
-  const uint16_t* const main_half = a.current_f16;  // (float16 input: main_current is null)
+  // (float16 input: main_current is null)
+  const uint16_t* const main_half = SOMAS_MCA_ONLY_HEADLINE_LAYOUT ? nullptr : a.current_f16;
   const float* const tail_current = a.current_tail;
   // The input vector at lane i < n_main.
   auto load_main = [&](size_t i) SOMAS_BODY {
@@ -315,6 +335,7 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
       }
     };
     for (; i0 + kGroup <= a.end && i0 + kGroup <= n_main; i0 += kGroup) {
+      SOMAS_MCA_BEGIN("staged");
       VF in[kGroupVectors];
 #pragma GCC unroll 8
       for (size_t j = 0; j < kGroupVectors; ++j) in[j] = load_main(i0 + j * kN);
@@ -332,6 +353,7 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
         have_pending = false;
         for (size_t b = 0; b < kGroup / kBlock; ++b) one_block(i0 + b * kBlock);
       }
+      SOMAS_MCA_END("staged");
     }
     if (have_pending) finish_pending();
   }
@@ -344,6 +366,7 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
     constexpr size_t kInFlight = 4;
     for (; i0 + kInFlight * kBlock <= a.end && i0 + kInFlight * kBlock <= n_main;
          i0 += kInFlight * kBlock) {
+      SOMAS_MCA_BEGIN("in_flight");
       VF in[kInFlight];
 #pragma GCC unroll 8
       for (size_t j = 0; j < kInFlight; ++j) in[j] = load_main(i0 + j * kBlock);
@@ -359,9 +382,14 @@ HWY_INLINE void ForEachBlockImpl(const KernelArgs& a, KernelResult* r, const Bod
 #pragma GCC unroll 8
         for (size_t j = 0; j < kInFlight; ++j) one_block(i0 + j * kBlock);
       }
+      SOMAS_MCA_END("in_flight");
     }
   }
-  for (; i0 < a.end; i0 += kBlock) one_block(i0);
+  for (; i0 < a.end; i0 += kBlock) {
+    SOMAS_MCA_BEGIN("blocks");
+    one_block(i0);
+    SOMAS_MCA_END("blocks");
+  }
 
   r->nonfinite_count = bad;
   r->first_nonfinite = first_bad;

@@ -2,19 +2,25 @@
 """Cycles per 16 neurons of a step kernel's hot loop, by llvm-mca.
 
 These VMs have no performance counters, so this is the evidence of what a
-kernel's instructions cost on a given core model: it disassembles the -c opt
-object of a model family, takes the largest loop of the kernel for one
-target (the one that steps neurons; on AVX3 it holds two 16-neuron blocks),
-and runs llvm-mca (Debian's llvm) on it.
+kernel's instructions cost on a given core model. It compiles the model
+family's file by itself (g++, the library's flags) with -DSOMAS_MCA_MARKERS,
+which marks the body of each steady-state loop of the kernels as an llvm-mca
+region and keeps only the benchmarks' headline layout (float32 states and
+input, shared constants; engine/kernel-inl.h), then walks the chosen
+region of the kernel for one target along its likely path (jumps followed,
+conditional branches to the rare paths not taken) and runs llvm-mca
+(Debian's llvm) on those instructions.
 
-    tools/bazel build -c opt //benchmarks:step_benchmark
     /usr/bin/python3 benchmarks/peers/kernel_mca.py AdaptiveExponentialStep AVX3
-    /usr/bin/python3 benchmarks/peers/kernel_mca.py LeakyStep AVX2 --mcpu haswell
+    /usr/bin/python3 benchmarks/peers/kernel_mca.py LeakyStep AVX2 --mcpu znver5
 
-It prints the loop's instruction count, llvm-mca's throughput bound (Block
-RThroughput: cycles per iteration if only execution ports limited it) and
-its simulated cycles per iteration (which also counts dependency chains),
-each per 16 neurons.
+The loop is the one that steps most neurons: the two-stage pipeline
+("staged") of the kernels that have one, else four blocks at a time
+("in_flight", AVX3), else a block at a time ("blocks"); --region picks
+another. It prints the loop's instruction count, llvm-mca's throughput
+bound (Block RThroughput: cycles per iteration if only execution ports
+limited it) and its simulated cycles per iteration (which also counts
+dependency chains), each per 16 neurons.
 """
 
 import argparse
@@ -29,63 +35,69 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FILES = {"Leaky": "leaky", "Exponential": "exponential", "Izhikevich": "izhikevich"}
 CPUS = {"AVX3": "skylake-avx512", "AVX2": "haswell", "SSE4": "nehalem", "SSSE3": "core2",
         "SCALAR": "nehalem"}
-LANES = {"AVX3": 16, "AVX2": 8, "SSE4": 4, "SSSE3": 4, "SCALAR": 1}
-
+REGIONS = ["staged", "in_flight", "blocks"]
+# models/BUILD's copts for the kernels (SOMAS_COPTS and the scheduling flags).
+FLAGS = ["-std=c++17", "-O2", "-ffp-contract=off", "-fschedule-insns", "-fsched-pressure"]
 
 # A 16-bit store: the spike word of a block of 16 neurons.
-SPIKE_WORD = re.compile(r"(kmovw\s+%k\d+|movw?\s+%(r\d+w|[abcd]x|[sd]i)),\(")
+SPIKE_WORD = re.compile(r"(kmovw\s+%k\d+|movw?\s+%(r\d+w|[abcd]x|[sd]i)),\s*-?\d*\(")
+LABEL = re.compile(r"^(\.?[A-Za-z_$.][\w$.]*):")
 
 
-def object_for(kernel):
+def assembly(kernel):
+    """The model family's file compiled to assembly with the markers."""
     for key, name in FILES.items():
         if key in kernel:
-            found = glob.glob(os.path.join(ROOT, "bazel-out/k8-opt/bin/models/_objs/builtin",
-                                           name + ".o"))
-            if found:
-                return found[0]
-    sys.exit(f"no -c opt object for {kernel}: build with "
-             "`tools/bazel build -c opt //benchmarks:step_benchmark`")
+            source = os.path.join(ROOT, "models", name + ".cc")
+            out = subprocess.run(["g++", *FLAGS, "-DSOMAS_MCA_MARKERS", "-I", ROOT, "-S", "-o",
+                                  "-", source], check=True, capture_output=True, text=True)
+            return out.stdout.splitlines()
+    sys.exit(f"no model file for {kernel}: the kernel's name says its family "
+             f"({', '.join(FILES)})")
 
 
-def hot_loop(obj, kernel, target):
-    """The instructions of the largest loop (a backward jump) in the function."""
-    dump = subprocess.run(["objdump", "-d", "-C", "--no-show-raw-insn", obj], check=True,
-                          capture_output=True, text=True).stdout
-    start = f"<somas::N_{target}::{kernel}(somas::KernelArgs const&, somas::KernelResult*)>:"
-    lines = dump.splitlines()
-    try:
-        first = next(i for i, l in enumerate(lines) if l.endswith(start))
-    except StopIteration:
-        sys.exit(f"{kernel} for {target} not found in {obj}")
-    body = []
-    for line in lines[first + 1:]:
-        if not line.strip():
-            break
-        m = re.match(r"\s*([0-9a-f]+):\s+(.*)", line)
+def function_lines(lines, kernel, target):
+    """The lines of somas::N_<target>::<kernel>(KernelArgs const&, KernelResult*)."""
+    name = f"_ZN5somas{len('N_' + target)}N_{target}{len(kernel)}{kernel}E"
+    first = next((i for i, l in enumerate(lines) if l.startswith(name) and l.endswith(":")
+                  and ".cold" not in l), None)
+    if first is None:
+        sys.exit(f"{kernel} for {target} not found (targets: {', '.join(CPUS)})")
+    last = next(i for i in range(first, len(lines)) if lines[i].strip() == ".cfi_endproc")
+    return lines[first:last + 1]
+
+
+def hot_path(body, region):
+    """The instructions of `region` along its likely path: from its BEGIN
+    marker, following unconditional jumps and falling through conditional
+    ones, to its END marker."""
+    labels = {}
+    for i, line in enumerate(body):
+        m = LABEL.match(line)
         if m:
-            body.append((int(m.group(1), 16), re.sub(r"\s*(#.*|<[^>]*>)", "", m.group(2))))
-    # The hot loop: innermost, no calls inside (the rare non-finite path calls
-    # out), and the most 16-bit spike-word stores per instruction.
-    best = None
-    for index, (address, text) in enumerate(body):
-        jump = re.match(r"j\w+\s+([0-9a-f]+)$", text)
-        if jump and int(jump.group(1), 16) < address:
-            top = next(i for i, (a, _) in enumerate(body) if a >= int(jump.group(1), 16))
-            segment = [t for _, t in body[top:index + 1]]
-            words = sum(1 for t in segment if SPIKE_WORD.match(t))
-            inner = any(re.match(r"j\w+\s+([0-9a-f]+)$", t) and
-                        body[top][0] <= int(t.split()[-1], 16) < a
-                        for a, t in body[top:index])
-            if words == 0 or inner or any(t.startswith("call") for t in segment):
-                continue
-            score = words / len(segment)
-            if best is None or score > best[2]:
-                best = (top, index, score)
-    if best is None:
-        sys.exit("no loop found")
-    # Branches out of the loop (the rare paths) are left out: llvm-mca
-    # models straight-line code, and predicted branches cost next to nothing.
-    return [t for _, t in body[best[0]:best[1]] if not t.startswith("j")]
+            labels[m.group(1)] = i
+    begin = next((i for i, l in enumerate(body) if l.strip() == f"# LLVM-MCA-BEGIN {region}"),
+                 None)
+    if begin is None:
+        return None
+    path, i = [], begin + 1
+    for _ in range(20000):
+        text = body[i].split("#")[0].strip() if not body[i].strip().startswith("#") else ""
+        if body[i].strip() == f"# LLVM-MCA-END {region}":
+            return path
+        i += 1
+        if not text or text.startswith(".") or LABEL.match(text):
+            continue
+        jump = re.match(r"jmp\s+(\.?\w+)$", text)
+        if jump:
+            if jump.group(1) not in labels:
+                sys.exit(f"the {region} loop jumps out of the function ({text})")
+            i = labels[jump.group(1)]
+            continue
+        if re.match(r"j\w+\s", text) or text.startswith("call"):
+            continue  # (a rare path: not taken; calls only on such paths)
+        path.append(text)
+    sys.exit(f"no end to the {region} region found")
 
 
 def llvm_mca():
@@ -101,21 +113,30 @@ def main():
     parser.add_argument("kernel", help="e.g. LeakyStep, AdaptiveExponentialStep, IzhikevichStep")
     parser.add_argument("target", choices=sorted(CPUS), help="Highway target")
     parser.add_argument("--mcpu", help="llvm-mca core model (default: one with the target's ISA)")
+    parser.add_argument("--region", choices=REGIONS, help="the loop (default: the first of "
+                        + ", ".join(REGIONS) + " the kernel has)")
     args = parser.parse_args()
-    loop = hot_loop(object_for(args.kernel), args.kernel, args.target)
+    body = function_lines(assembly(args.kernel), args.kernel, args.target)
+    for region in [args.region] if args.region else REGIONS:
+        loop = hot_path(body, region)
+        if loop:
+            break
+    else:
+        sys.exit(f"{args.kernel} on {args.target} has no marked loop: was engine/kernel-inl.h "
+                 "compiled with -DSOMAS_MCA_MARKERS?")
+    words = sum(1 for l in loop if SPIKE_WORD.match(l))
+    if not words:
+        sys.exit(f"the {region} loop stores no spike word: not a loop over neurons")
     mcpu = args.mcpu or CPUS[args.target]
     with tempfile.NamedTemporaryFile("w", suffix=".s") as f:
-        f.write("\n".join(l.replace("0x0(%rip)", "constant(%rip)") for l in loop) + "\n")
+        f.write("\n".join(loop) + "\n")
         f.flush()
         out = subprocess.run([llvm_mca(), f"-mcpu={mcpu}", "-iterations=200", f.name],
                              check=True, capture_output=True, text=True).stdout
     cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1)) / 200
     bound = float(re.search(r"Block RThroughput:\s+([\d.]+)", out).group(1))
-    # How many neurons one iteration steps: vector stores of the potential
-    # are one per vector; count the 16-bit spike-word stores instead.
-    words = max(1, sum(1 for l in loop if SPIKE_WORD.match(l)))
-    print(f"{args.kernel} on {args.target} (llvm-mca -mcpu={mcpu}): loop of {len(loop)} "
-          f"instructions for {16 * words} neurons; per 16 neurons: "
+    print(f"{args.kernel} on {args.target}, {region} loop (llvm-mca -mcpu={mcpu}): "
+          f"{len(loop)} instructions for {16 * words} neurons; per 16 neurons: "
           f"{len(loop) / words:.1f} instructions, throughput bound {bound / words:.1f} cycles, "
           f"simulated {cycles / words:.1f} cycles")
 
