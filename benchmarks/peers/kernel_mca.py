@@ -7,9 +7,9 @@ family's file by itself (g++, the library's flags) with -DSOMAS_MCA_MARKERS,
 which marks the body of each steady-state loop of the kernels as an llvm-mca
 region and keeps only the benchmarks' headline layout (float32 states and
 input, shared constants; engine/kernel-inl.h), then walks the chosen
-region of the kernel for one target along its likely path (jumps followed,
-conditional branches to the rare paths not taken) and runs llvm-mca
-(Debian's llvm) on those instructions.
+region of the kernel for one target from its start to its end (jumps
+followed; the branches to the rare paths leave the loop and are not the
+way) and runs llvm-mca (Debian's llvm) on those instructions.
 
     /usr/bin/python3 benchmarks/peers/kernel_mca.py AdaptiveExponentialStep AVX3
     /usr/bin/python3 benchmarks/peers/kernel_mca.py LeakyStep AVX2 --mcpu znver5
@@ -35,12 +35,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FILES = {"Leaky": "leaky", "Exponential": "exponential", "Izhikevich": "izhikevich"}
 CPUS = {"AVX3": "skylake-avx512", "AVX2": "haswell", "SSE4": "nehalem", "SSSE3": "core2",
         "SCALAR": "nehalem"}
+LANES = {"AVX3": 16, "AVX2": 8, "SSE4": 4, "SSSE3": 4, "SCALAR": 1}
 REGIONS = ["staged", "in_flight", "blocks"]
 # models/BUILD's copts for the kernels (SOMAS_COPTS and the scheduling flags).
 FLAGS = ["-std=c++17", "-O2", "-ffp-contract=off", "-fschedule-insns", "-fsched-pressure"]
 
-# A 16-bit store: the spike word of a block of 16 neurons.
-SPIKE_WORD = re.compile(r"(kmovw\s+%k\d+|movw?\s+%(r\d+w|[abcd]x|[sd]i)),\s*-?\d*\(")
 LABEL = re.compile(r"^(\.?[A-Za-z_$.][\w$.]*):")
 
 
@@ -68,9 +67,12 @@ def function_lines(lines, kernel, target):
 
 
 def hot_path(body, region):
-    """The instructions of `region` along its likely path: from its BEGIN
-    marker, following unconditional jumps and falling through conditional
-    ones, to its END marker."""
+    """The instructions of `region`'s loop body: the path from its BEGIN
+    marker to its END marker that does not pass the BEGIN marker again
+    (jumps followed; at a conditional branch the fall-through is tried
+    first). Branches that leave the body (a bad input's group ends the run
+    of groups) do not reach the END marker without starting over, so the
+    path found is the steady-state body."""
     labels = {}
     for i, line in enumerate(body):
         m = LABEL.match(line)
@@ -80,24 +82,43 @@ def hot_path(body, region):
                  None)
     if begin is None:
         return None
-    path, i = [], begin + 1
-    for _ in range(20000):
-        text = body[i].split("#")[0].strip() if not body[i].strip().startswith("#") else ""
-        if body[i].strip() == f"# LLVM-MCA-END {region}":
-            return path
-        i += 1
-        if not text or text.startswith(".") or LABEL.match(text):
-            continue
-        jump = re.match(r"jmp\s+(\.?\w+)$", text)
-        if jump:
-            if jump.group(1) not in labels:
-                sys.exit(f"the {region} loop jumps out of the function ({text})")
-            i = labels[jump.group(1)]
-            continue
-        if re.match(r"j\w+\s", text) or text.startswith("call"):
-            continue  # (a rare path: not taken; calls only on such paths)
-        path.append(text)
-    sys.exit(f"no end to the {region} region found")
+    end_marker = f"# LLVM-MCA-END {region}"
+
+    def instruction(i):
+        line = body[i].strip()
+        return "" if line.startswith("#") else line.split("#")[0].strip()
+
+    # Depth-first over the lines, one frame per branch taken: (line, path
+    # so far, lines visited on it).
+    stack = [(begin + 1, [], set())]
+    while stack:
+        i, path, seen = stack.pop()
+        while i < len(body):
+            if i in seen or i == begin:
+                break
+            seen.add(i)
+            if body[i].strip() == end_marker:
+                return path
+            text = instruction(i)
+            i += 1
+            if not text or text.startswith(".") or LABEL.match(text):
+                continue
+            jump = re.match(r"(j\w+)\s+(\.?\w+)$", text)
+            if jump:
+                target = labels.get(jump.group(2))
+                if jump.group(1) == "jmp":
+                    if target is None:
+                        break
+                    i = target
+                    continue
+                if target is not None:
+                    stack.append((target, path + [text], set(seen)))
+                path = path + [text]  # (the fall-through goes on here)
+                continue
+            if text.startswith(("call", "ret")):
+                break  # (a rare path calls out; the body does not)
+            path = path + [text]
+    sys.exit(f"no path from the start of the {region} loop to its end")
 
 
 def llvm_mca():
@@ -124,9 +145,10 @@ def main():
     else:
         sys.exit(f"{args.kernel} on {args.target} has no marked loop: was engine/kernel-inl.h "
                  "compiled with -DSOMAS_MCA_MARKERS?")
-    words = sum(1 for l in loop if SPIKE_WORD.match(l))
-    if not words:
-        sys.exit(f"the {region} loop stores no spike word: not a loop over neurons")
+    # Neurons per iteration (engine/kernel-inl.h): a group of four vectors,
+    # four one-vector blocks, or one block of 16.
+    neurons = {"staged": 4 * LANES[args.target], "in_flight": 64, "blocks": 16}[region]
+    words = neurons / 16
     mcpu = args.mcpu or CPUS[args.target]
     with tempfile.NamedTemporaryFile("w", suffix=".s") as f:
         f.write("\n".join(loop) + "\n")
@@ -136,7 +158,7 @@ def main():
     cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1)) / 200
     bound = float(re.search(r"Block RThroughput:\s+([\d.]+)", out).group(1))
     print(f"{args.kernel} on {args.target}, {region} loop (llvm-mca -mcpu={mcpu}): "
-          f"{len(loop)} instructions for {16 * words} neurons; per 16 neurons: "
+          f"{len(loop)} instructions for {neurons} neurons; per 16 neurons: "
           f"{len(loop) / words:.1f} instructions, throughput bound {bound / words:.1f} cycles, "
           f"simulated {cycles / words:.1f} cycles")
 
