@@ -80,7 +80,9 @@ TEST_F(HooksTest, EveryChunkOnceInOrderWithinAThread) {
         EXPECT_EQ(c.end, std::min(c.begin + kHookChunk, size));
         ASSERT_LT(c.thread, threads);
         // A thread's chunks come in ascending order.
-        if (last_index[c.thread] != SIZE_MAX) EXPECT_GT(c.index, last_index[c.thread]);
+        if (last_index[c.thread] != SIZE_MAX) {
+          EXPECT_GT(c.index, last_index[c.thread]);
+        }
         last_index[c.thread] = c.index;
         for (size_t i = c.begin; i < c.end; ++i) ++covered[i];
       }

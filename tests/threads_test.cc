@@ -259,7 +259,9 @@ TEST(WorkersTest, ThreadIndicesAndContiguousShares) {
         }
         EXPECT_EQ(ran, std::vector<int>(count, 3));
         for (const auto& [thread, seen] : ids) EXPECT_EQ(seen.size(), 1u) << thread;
-        if (ids.count(0)) EXPECT_EQ(*ids[0].begin(), std::this_thread::get_id());
+        if (ids.count(0)) {
+          EXPECT_EQ(*ids[0].begin(), std::this_thread::get_id());
+        }
       }
     }
   }
