@@ -96,8 +96,8 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       const double raw = columns[q].at(i);
       const ParamSpec& ps = spec.params[q];
       auto where = [&] { return AtNeuron(columns[q].per_neuron, i); };  // (only on error)
-      if (!(std::fabs(raw) <= kStateBound) ||
-          !(std::fabs(static_cast<float>(raw)) <= kStateBound)) {
+      // (kStateBound is a float: a value within it is within it as a float)
+      if (!(std::fabs(raw) <= kStateBound)) {
         return label + ": " + DescribeParam(spec, q, raw) + where() +
                ": must be a finite number within +-1e30 (the bound on every value)";
       }
