@@ -387,26 +387,44 @@ void OverheadBenchmark(benchmark::State& state, const ModelSpec* m, size_t size,
   CountUpdates(state, size);
 }
 
+// How ManyPoolsBenchmark steps its pools.
+enum class ManyPools {
+  kKernels,    // the model's kernel called directly on each pool in turn
+  kStepPools,  // StepPools over independent pools
+  kGroup,      // StepPools over one group's members (Pool::CreateGroup),
+               // their currents slices of one array: one kernel call
+};
+
 // StepPools over `count` pools of `size` neurons (a simulator's many small
 // populations), default thread setting; compare with Overhead/.../step of
-// one pool of count x size.
-// With `kernels_only`, the model's kernel called directly on each pool in
-// turn instead (same pools, same arrays): what StepPools adds to them.
+// one pool of count x size. kKernels on the same pools and arrays shows
+// what StepPools adds to their kernels.
 void ManyPoolsBenchmark(benchmark::State& state, const ModelSpec* m, size_t count, size_t size,
-                        bool kernels_only) {
+                        ManyPools mode) {
   std::vector<Pool> pools(count);
+  if (mode == ManyPools::kGroup) {
+    const Status created =
+        Pool::CreateGroup(std::vector<PoolConfig>(count, BenchConfig(*m, size, false)), &pools);
+    if (!created.ok()) return state.SkipWithError(created.message().c_str());
+  }
   for (Pool& pool : pools) {
+    if (pool.valid()) continue;
     const Status created = Pool::Create(BenchConfig(*m, size, false), &pool);
     if (!created.ok()) return state.SkipWithError(created.message().c_str());
   }
   (void)SetThreads(0);  // a valid count: cannot fail
   const AlignedArray<float> current = BenchCurrent(*m, size);
+  // (every pool's currents: the same values, from one array for a group)
+  AlignedArray<float> currents(count * size, kSlotInput, AlignedArray<float>::kNoInit);
+  for (size_t i = 0; i < count * size; ++i) currents[i] = current[i % size];
   std::vector<PoolStep> steps;
   std::vector<KernelArgs> args;
-  for (Pool& pool : pools) {
-    steps.push_back({&pool, current.data(), size, {}});
-    args.push_back(DirectKernelArgs(pool, current));
+  for (size_t i = 0; i < count; ++i) {
+    const float* in = mode == ManyPools::kGroup ? currents.data() + i * size : current.data();
+    steps.push_back({&pools[i], in, size, {}});
+    args.push_back(DirectKernelArgs(pools[i], current));
   }
+  const bool kernels_only = mode == ManyPools::kKernels;
   KernelResult result;
   for (auto _ : state) {
     if (kernels_only) {
@@ -511,11 +529,13 @@ void RegisterOverheadBenchmarks() {
             ->UseRealTime();
       }
     }
-    for (bool kernels_only : {true, false}) {
+    for (ManyPools mode : {ManyPools::kKernels, ManyPools::kStepPools, ManyPools::kGroup}) {
       const std::string name = std::string("Overhead/") + model + "/100x1024/" +
-                               (kernels_only ? "kernels" : "step_pools");
+                               (mode == ManyPools::kKernels     ? "kernels"
+                                : mode == ManyPools::kStepPools ? "step_pools"
+                                                                : "group");
       benchmark::RegisterBenchmark(name.c_str(), ManyPoolsBenchmark, m, size_t{100}, size_t{1024},
-                                   kernels_only)
+                                   mode)
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }

@@ -1,5 +1,6 @@
-// somas::AlignedArray: an owning, 64-byte-aligned, fixed-size array for pool
-// storage, placed so that a pool's large arrays never share cache sets.
+// somas::AlignedArray: a 64-byte-aligned, fixed-size array for pool storage,
+// placed so that a pool's large arrays never share cache sets; owning, or a
+// view of part of a larger one (a pool group's members, Pool::CreateGroup).
 #ifndef SOMAS_ENGINE_ALIGNED_H_
 #define SOMAS_ENGINE_ALIGNED_H_
 
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -68,6 +70,18 @@ class AlignedArray {
     data_ = reinterpret_cast<T*>(start);
   }
 
+  // `size` elements at `data` (64-byte aligned) that belong to storage
+  // which `keep` keeps alive: what a group member's arrays are. Elements are
+  // read and written as an owning array's; a copy owns its elements.
+  static AlignedArray View(T* data, size_t size, size_t slot, std::shared_ptr<const void> keep) {
+    AlignedArray view;
+    view.data_ = data;
+    view.size_ = size;
+    view.slot_ = slot;
+    view.keep_ = std::move(keep);
+    return view;
+  }
+
   // A copy: one pass over memory (the elements are copied, not first
   // value-initialised).
   AlignedArray(const AlignedArray& other) : AlignedArray(other.size_, other.slot_, kNoInit) {
@@ -81,6 +95,7 @@ class AlignedArray {
   AlignedArray(AlignedArray&& other) noexcept { *this = std::move(other); }
   AlignedArray& operator=(AlignedArray&& other) noexcept {
     base_ = std::move(other.base_);
+    keep_ = std::move(other.keep_);
     data_ = other.data_;
     size_ = other.size_;
     slot_ = other.slot_;
@@ -98,6 +113,7 @@ class AlignedArray {
 
  private:
   hwy::AlignedFreeUniquePtr<uint8_t[]> base_;
+  std::shared_ptr<const void> keep_;  // a view's storage (base_ is then empty)
   T* data_ = nullptr;
   size_t size_ = 0;
   size_t slot_ = 0;

@@ -238,11 +238,94 @@ Status Pool::Create(const PoolConfig& config, Pool* out, const Registry& registr
   return Status();
 }
 
+namespace {
+
+// A group's shared arrays (Pool::CreateGroup): its members' are views.
+struct GroupStorage {
+  std::vector<AlignedArray<float>> states;
+  std::vector<AlignedArray<uint16_t>> halves;
+  AlignedArray<uint16_t> counter;
+  AlignedArray<uint16_t> spikes;
+};
+
+// `array`'s elements copied to `storage` at `offset`, and `array` made a
+// view of them.
+template <typename T>
+void MoveInto(AlignedArray<T>& array, AlignedArray<T>& storage, size_t offset,
+              const std::shared_ptr<const void>& keep) {
+  T* at = storage.data() + offset;
+  if (array.size()) std::memcpy(at, array.data(), array.size() * sizeof(T));
+  array = AlignedArray<T>::View(at, array.size(), array.slot(), keep);
+}
+
+}  // namespace
+
+Status Pool::CreateGroup(const std::vector<PoolConfig>& configs, std::vector<Pool>* out,
+                         const Registry& registry) {
+  if (!out) return Status::Error("Pool::CreateGroup: the output vector is null");
+  if (configs.empty()) return Status::Error("Pool::CreateGroup: a group needs at least one pool");
+  std::vector<Pool> members(configs.size());
+  size_t total = 0;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const std::string entry = "Pool::CreateGroup: entry " + std::to_string(i) + ": ";
+    Status status = Create(configs[i], &members[i], registry);
+    if (!status.ok()) return Status::Error(status.code(), entry + status.message());
+    const PoolImpl& first = *members[0].impl_;
+    const PoolImpl& p = *members[i].impl_;
+    if (p.spec->name != first.spec->name || p.dtype != first.dtype) {
+      return Status::Error(entry + p.Label() + ", " + DtypeName(p.dtype) +
+                           ": a group's pools share one model and dtype, and entry 0 is " +
+                           first.Label() + ", " + DtypeName(first.dtype));
+    }
+    total += p.padded;
+  }
+  const PoolImpl& first = *members[0].impl_;
+  try {
+    auto storage = std::make_shared<GroupStorage>();
+    for (const AlignedArray<float>& a : first.states) {
+      storage->states.emplace_back(total, a.slot(), AlignedArray<float>::kNoInit);
+    }
+    for (const AlignedArray<uint16_t>& a : first.halves) {
+      storage->halves.emplace_back(total, a.slot(), AlignedArray<uint16_t>::kNoInit);
+    }
+    if (first.counter.size()) {
+      storage->counter =
+          AlignedArray<uint16_t>(total, kSlotCounter, AlignedArray<uint16_t>::kNoInit);
+    }
+    storage->spikes =
+        AlignedArray<uint16_t>(total / kBlock, kSlotSpikes, AlignedArray<uint16_t>::kNoInit);
+    const std::shared_ptr<const void> keep = storage;
+    size_t offset = 0;
+    for (Pool& member : members) {
+      PoolImpl& p = *member.impl_;
+      for (size_t k = 0; k < p.states.size(); ++k) {
+        MoveInto(p.states[k], storage->states[k], offset, keep);
+      }
+      for (size_t k = 0; k < p.halves.size(); ++k) {
+        MoveInto(p.halves[k], storage->halves[k], offset, keep);
+      }
+      if (p.counter.size()) MoveInto(p.counter, storage->counter, offset, keep);
+      MoveInto(p.spikes, storage->spikes, offset / kBlock, keep);
+      p.group = storage.get();
+      p.group_offset = offset;
+      offset += p.padded;
+    }
+  } catch (const std::bad_alloc&) {
+    return Status::Error(StatusCode::kOutOfMemory,
+                         "Pool::CreateGroup: out of memory for the shared arrays of " +
+                             std::to_string(configs.size()) + " pools, " + std::to_string(total) +
+                             " neurons");
+  }
+  *out = std::move(members);
+  return Status();
+}
+
 Status Pool::Clone(Pool* out) const {
   if (!impl_) return EmptyPool("Clone");
   if (!out) return Status::Error("Pool::Clone: the output pool is null");
   try {
-    auto copy = std::make_unique<PoolImpl>(*impl_);
+    auto copy = std::make_unique<PoolImpl>(*impl_);  // (owning copies of a member's views)
+    copy->group = nullptr;
     // The copied refs still point into this pool's constant arrays.
     for (size_t c = 0; c < copy->tables.constants.size(); ++c) {
       copy->tables.refs[c].data = copy->tables.constants[c].data();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <string>
 #include <vector>
@@ -311,7 +312,11 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       for (size_t l = 0; l < kBlock; ++l) tables.constants[c][l] = static_cast<float>(k0[c]);
     }
     tables.refs[c] = {tables.constants[c].data(), constant_varies[c] ? ~size_t{0} : size_t{0}};
+    const float shared = static_cast<float>(k0[c]);
+    std::memcpy(&tables.shared_bits[c], &shared, sizeof(float));
   }
+  tables.all_shared =
+      std::none_of(constant_varies.begin(), constant_varies.end(), [](bool v) { return v; });
   *out = std::move(tables);
   return Status();
 }

@@ -32,6 +32,10 @@ struct ParamTables {
   std::vector<StoredParam> params;
   std::vector<AlignedArray<float>> constants;  // kBlock copies if shared
   std::vector<ConstRef> refs;                  // kMaxConstants entries
+  // Whether every constant is shared, and then their bits: what StepPools
+  // compares to step two group members as one, without leaving the pools.
+  bool all_shared = false;
+  uint32_t shared_bits[kMaxConstants] = {};
 };
 
 // What one chunk of a step reported beyond its kernel's result.
@@ -62,6 +66,11 @@ struct PoolImpl {
   AlignedArray<float> tail;                // the zero-padded last block of input
   const char* last_target = nullptr;       // the SIMD target of the last step, by name
   std::vector<ChunkReport> chunk_reports;  // a step's scratch, kept so that steps allocate nothing
+  // A group member's place (Pool::CreateGroup): its states, counter and
+  // spike bits are views of the group's shared arrays, from neuron
+  // `group_offset` on. null for any other pool (a clone of a member too).
+  const void* group = nullptr;
+  size_t group_offset = 0;
   // The StepPools call that last listed this pool (its stamp) and at which
   // entry: how a pool listed twice is found.
   uint64_t listed_in = 0;

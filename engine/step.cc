@@ -2,6 +2,7 @@
 // the worker threads (Step, StepPools), and the views of the last spikes.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <new>
 
@@ -36,12 +37,15 @@ struct Input {
   float at(size_t i) const { return f16 ? FloatFromHalf(f16[i]) : f32[i]; }
 };
 
-// One pool's step, cut into chunks that the kernel steps independently.
+// One pool's step, cut into chunks that the kernel steps independently; or
+// several group members' (StepPools), stepped as one pool.
 struct PreparedStep {
-  PoolImpl* pool = nullptr;
+  PoolImpl* pool = nullptr;  // the last member's, with `members`
   Input current;
   const StepHooks* hooks = nullptr;  // null: no hooks
-  size_t pool_index = 0;             // in StepPools' list
+  size_t pool_index = 0;             // in StepPools' list (the first member's)
+  size_t members = 1;                // entries stepped by this one
+  size_t base = 0;                   // where `pool` starts among them
   KernelArgs args{};
   size_t chunk = 0;  // neurons per chunk
   size_t chunks = 0;
@@ -63,6 +67,8 @@ Status Prepare(PoolImpl& p, Input current, size_t n, size_t threads, const StepH
   out->current = current;
   out->hooks = hooks && (hooks->before || hooks->after) ? hooks : nullptr;
   out->pool_index = pool_index;
+  out->members = 1;
+  out->base = 0;
   const size_t forced = ChunkNeuronsForTest();
   out->chunk = out->hooks ? (forced ? forced : kHookChunk) : ChunkNeurons(p.padded, threads);
   out->chunks = (p.padded + out->chunk - 1) / out->chunk;
@@ -177,7 +183,9 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
     // The last block reads its currents from the pool's padded copy, taken
     // now: a `before` hook may just have written them.
     std::memset(p.tail.data(), 0, kBlock * sizeof(float));
-    for (size_t i = args.n_main; i < p.size; ++i) p.tail[i - args.n_main] = s.current.at(i);
+    for (size_t i = args.n_main; i < s.base + p.size; ++i) {
+      p.tail[i - args.n_main] = s.current.at(i);
+    }
   }
   if ((p.dtype == Dtype::kFloat16 || s.current.f16) && !p.spec->float16_kernel) {
     StepTiles(s, args, &outcome.result);
@@ -210,12 +218,12 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
           " chunks failed; the others were stepped)");
 }
 
-[[gnu::noinline, gnu::cold]] Status NonFiniteInputs(const PreparedStep& s, size_t count,
+[[gnu::noinline, gnu::cold]] Status NonFiniteInputs(const PoolImpl& p, Input current, size_t count,
                                                     size_t first) {
   return Status::Error(StatusCode::kNonFiniteInput,
-                       s.pool->Label() + " pool: " + std::to_string(count) +
+                       p.Label() + " pool: " + std::to_string(count) +
                            " non-finite input current(s), first at neuron " +
-                           std::to_string(first) + " (" + FormatNumber(s.current.at(first)) +
+                           std::to_string(first) + " (" + FormatNumber(current.at(first)) +
                            " pA); those neurons were left unchanged");
 }
 
@@ -234,7 +242,7 @@ Status Finish(PreparedStep& s, StepReport* report) {
   s.pool->last_target = target ? target : "unknown";
   if (count && report) *report = {count, first};
   if (failed) return HookFailed(s, first_failed, failed);
-  if (count) return NonFiniteInputs(s, count, first);
+  if (count) return NonFiniteInputs(*s.pool, s.current, count, first);
   return Status();
 }
 
@@ -260,10 +268,84 @@ Status StepOne(PoolImpl* impl, Input current, size_t n, const StepHooks* hooks,
 
 // Scratch of StepPools on this thread, kept from call to call.
 struct StepScratch {
-  std::vector<PreparedStep> prepared;
-  std::vector<size_t> first_task;  // prefix sums of the entries' chunk counts
-  std::vector<size_t> entry_of;    // the entry each task (chunk) belongs to
+  std::vector<size_t> runs;            // the first entry of each run (Continues), then the count
+  std::vector<PreparedStep> prepared;  // one per run
+  std::vector<size_t> first_task;      // prefix sums of the runs' chunk counts
+  std::vector<size_t> entry_of;        // the run each task (chunk) belongs to
 };
+
+// Whether StepPools steps entry `b` with entry `a` in one kernel call, as
+// one pool: `b`'s pool is the next member of `a`'s group (its arrays start
+// where `a`'s end), `a`'s has no padding, the group stores float32, both
+// pools have equal shared constants, `b`'s currents continue `a`'s, and no
+// hook runs. Every lane then gets exactly what its own pool's step would
+// give it (a kernel's result for a neuron does not depend on the range it
+// is stepped in).
+bool Continues(const PoolStep& a, const PoolStep& b, const StepHooks* hooks) {
+  if (hooks && (hooks->before || hooks->after)) return false;
+  const PoolImpl& p = *PoolAccess::Get(*a.pool);
+  const PoolImpl& q = *PoolAccess::Get(*b.pool);
+  if (!q.group || q.group != p.group || q.group_offset != p.group_offset + p.padded ||
+      p.size % kBlock != 0 || p.dtype != Dtype::kFloat32 || b.current != a.current + a.n) {
+    return false;
+  }
+  // (bits: 0 and -0 differ; per-neuron constants are each pool's own arrays)
+  return p.tables.all_shared && q.tables.all_shared &&
+         std::memcmp(p.tables.shared_bits, q.tables.shared_bits,
+                     p.spec->num_constants * sizeof(uint32_t)) == 0;
+}
+
+// Entries [first, end) of `steps` (a run: each continues the one before) as
+// one step of one pool: the first member's arrays for all of them, the last
+// member's input tail, padding and chunk reports.
+void PrepareRun(PoolStep* steps, size_t first, size_t end, size_t threads, PreparedStep* out) {
+  PoolImpl& last = *PoolAccess::Get(*steps[end - 1].pool);
+  size_t base = 0;  // (every member but the last: a multiple of kBlock, unpadded)
+  for (size_t i = first; i + 1 < end; ++i) base += steps[i].n;
+  const KernelArgs head = KernelArgsOf(*PoolAccess::Get(*steps[first].pool), steps[first].current);
+  KernelArgs& args = out->args;
+  args = head;
+  args.n_main = base + last.size / kBlock * kBlock;
+  args.n_padded = base + last.padded;
+  args.end = args.n_padded;
+  args.current_tail = last.tail.data();
+  out->pool = &last;
+  out->current = Input{steps[first].current, nullptr};
+  out->hooks = nullptr;
+  out->pool_index = first;
+  out->members = end - first;
+  out->base = base;
+  out->chunk = ChunkNeurons(args.n_padded, threads);
+  out->chunks = (args.n_padded + out->chunk - 1) / out->chunk;
+  last.chunk_reports.resize(out->chunks);
+  for (ChunkReport& r : last.chunk_reports) r.result = KernelResult();
+  out->outcomes = last.chunk_reports.data();
+}
+
+// The members of a run after their step: each pool's target and, if the
+// step saw non-finite currents, which member's (found in its own currents)
+// as its report and error. `note` takes each member's error in list order.
+template <typename Note>
+void FinishRun(const PreparedStep& s, PoolStep* steps, Note note) {
+  const char* target = nullptr;
+  size_t count = 0;
+  for (size_t c = 0; c < s.chunks; ++c) {
+    if (!target) target = s.outcomes[c].result.target;
+    count += s.outcomes[c].result.nonfinite_count;
+  }
+  for (size_t i = s.pool_index; i < s.pool_index + s.members; ++i) {
+    PoolImpl& p = *PoolAccess::Get(*steps[i].pool);
+    p.last_target = target ? target : "unknown";
+    if (!count) continue;
+    size_t own = 0, first = 0;
+    for (size_t j = 0; j < steps[i].n; ++j) {
+      if (!std::isfinite(steps[i].current[j]) && !own++) first = j;
+    }
+    if (!own) continue;
+    steps[i].report = {own, first};
+    note(NonFiniteInputs(p, Input{steps[i].current, nullptr}, own, first));
+  }
+}
 
 // Stamps that mark the pools of one StepPools call (PoolImpl::listed_in):
 // a pool already stamped by this call is listed twice.
@@ -283,13 +365,13 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
     const Pool* pool = steps[i].pool;
     auto which = [i] { return "StepPools: entry " + std::to_string(i); };
     if (!pool) return Status::Error(which() + " has no pool");
-    if (!pool->valid()) return EmptyPool("StepPools");
-    if (steps[i].n != pool->size() || !steps[i].current) {
+    PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
+    if (!impl) return EmptyPool("StepPools");
+    if (steps[i].n != impl->size || !steps[i].current) {
       return Status::Error(which() + ": " + pool->model().name + " pool of " +
-                           std::to_string(pool->size()) + " neurons got " +
+                           std::to_string(impl->size) + " neurons got " +
                            std::to_string(steps[i].current ? steps[i].n : 0) + " input currents");
     }
-    PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
     if (impl->listed_in != stamp) {
       impl->listed_in = stamp;
       impl->listed_at = i;
@@ -305,40 +387,58 @@ Status StepMany(PoolStep* steps, size_t count, const StepHooks* hooks) try {
   }
   const size_t threads = EffectiveThreads();
   thread_local StepScratch scratch;
+  std::vector<size_t>& runs = scratch.runs;
   std::vector<PreparedStep>& prepared = scratch.prepared;
   std::vector<size_t>& first_task = scratch.first_task;
   std::vector<size_t>& entry_of = scratch.entry_of;
-  prepared.resize(count);
-  first_task.resize(count + 1);
+  runs.clear();
+  for (size_t i = 0; i < count; ++i) {
+    if (i == 0 || !Continues(steps[i - 1], steps[i], hooks)) runs.push_back(i);
+  }
+  const size_t num_runs = runs.size();
+  runs.push_back(count);
+  prepared.resize(num_runs);
+  first_task.resize(num_runs + 1);
   first_task[0] = 0;
   entry_of.clear();
   const InStep in_step;
-  for (size_t i = 0; i < count; ++i) {
-    PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
-    Status status = Prepare(*impl, Input{steps[i].current, nullptr}, steps[i].n, threads, hooks, i,
-                            &prepared[i]);
-    if (!status.ok()) return status;  // checked above; cannot happen
-    first_task[i + 1] = first_task[i] + prepared[i].chunks;
+  for (size_t r = 0; r < num_runs; ++r) {
+    const size_t i = runs[r];
+    if (runs[r + 1] - i > 1) {
+      PrepareRun(steps, i, runs[r + 1], threads, &prepared[r]);
+    } else {
+      PoolImpl* impl = PoolAccess::Get(*steps[i].pool);
+      Status status = Prepare(*impl, Input{steps[i].current, nullptr}, steps[i].n, threads, hooks,
+                              i, &prepared[r]);
+      if (!status.ok()) return status;  // checked above; cannot happen
+    }
+    first_task[r + 1] = first_task[r] + prepared[r].chunks;
   }
-  entry_of.resize(first_task[count]);
-  for (size_t i = 0; i < count; ++i) {
-    for (size_t task = first_task[i]; task < first_task[i + 1]; ++task) entry_of[task] = i;
+  entry_of.resize(first_task[num_runs]);
+  for (size_t r = 0; r < num_runs; ++r) {
+    for (size_t task = first_task[r]; task < first_task[r + 1]; ++task) entry_of[task] = r;
   }
   ParallelFor(
-      first_task[count], threads,
+      first_task[num_runs], threads,
       [&](size_t task, size_t thread) {
-        const size_t i = entry_of[task];
-        RunChunk(prepared[i], task - first_task[i], thread);
+        const size_t r = entry_of[task];
+        RunChunk(prepared[r], task - first_task[r], thread);
       },
       true);
   // The first error in list order; a hook's failure before a non-finite input's.
   Status first_error, first_hook_error;
-  for (size_t i = 0; i < count; ++i) {
-    Status status = Finish(prepared[i], &steps[i].report);
-    if (status.ok()) continue;
+  auto note = [&](Status status) {
+    if (status.ok()) return;
     if (status.code() == StatusCode::kHookFailed && first_hook_error.ok())
       first_hook_error = status;
     if (first_error.ok()) first_error = std::move(status);
+  };
+  for (PreparedStep& s : prepared) {
+    if (s.members > 1) {
+      FinishRun(s, steps, note);
+    } else {
+      note(Finish(s, &steps[s.pool_index].report));
+    }
   }
   return first_hook_error.ok() ? first_error : first_hook_error;
 } catch (const std::bad_alloc&) {

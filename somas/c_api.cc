@@ -1,6 +1,8 @@
 // The C ABI (somas/somas_c.h) over the C++ API: codes for Status, a
 // per-thread message, and no exception ever crossing the boundary.
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -153,6 +155,29 @@ int somas_pool_create(const char* pool_json, somas_pool** out) {
     if (status.ok()) status = somas::Pool::Create(config, &pool);
     if (!status.ok()) return Report(status);
     return Wrap(std::move(pool), out);
+  });
+}
+
+int somas_pool_create_group(const char* const* pool_jsons, size_t count, somas_pool** out) {
+  if (out) std::fill(out, out + count, nullptr);
+  if (!pool_jsons) return Null("somas_pool_create_group", "pool_jsons");
+  if (!out) return Null("somas_pool_create_group", "out");
+  return Guard("somas_pool_create_group", [&] {
+    std::vector<somas::PoolConfig> configs(count);
+    for (size_t i = 0; i < count; ++i) {
+      const std::string entry = "somas_pool_create_group: entry " + std::to_string(i);
+      if (!pool_jsons[i]) return Fail(SOMAS_ERR_ARGUMENT, entry + ": pool_json is NULL");
+      const somas::Status status = somas::ParsePoolConfig(pool_jsons[i], &configs[i]);
+      if (!status.ok())
+        return Fail(static_cast<int>(status.code()), entry + ": " + status.message());
+    }
+    std::vector<somas::Pool> pools;
+    const somas::Status status = somas::Pool::CreateGroup(configs, &pools);
+    if (!status.ok()) return Report(status);
+    std::vector<std::unique_ptr<somas_pool>> handles;  // (none leaks if one fails)
+    for (somas::Pool& pool : pools) handles.emplace_back(new somas_pool{std::move(pool)});
+    for (size_t i = 0; i < count; ++i) out[i] = handles[i].release();
+    return SOMAS_OK;
   });
 }
 

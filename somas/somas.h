@@ -22,7 +22,7 @@
 #include "somas/kernel_abi.h"  // what a model's step kernel receives
 
 // The library's version; Version() returns it at run time.
-#define SOMAS_VERSION "0.7.0"
+#define SOMAS_VERSION "0.8.0"
 
 namespace somas {
 
@@ -408,6 +408,17 @@ class Pool {
   // model, parameter, value and (for per-neuron values) the neuron index.
   static Status Create(const PoolConfig& config, Pool* out,
                        const Registry& registry = BuiltinRegistry());
+  // A group: pools of one model and dtype, each built from its config as
+  // Create builds it, whose states, counters and spike bits lie back to back
+  // in shared arrays (member i's neurons after member i - 1's, each padded
+  // to a multiple of kBlock). Each member is an ordinary pool in every
+  // respect (stepped, read, set, saved, cloned, moved or destroyed alone, in
+  // any order; the storage lives while any member does). What the group
+  // adds is speed: StepPools steps consecutive members with one kernel call
+  // (as one pool), see StepPools. On error `*out` is untouched, no pool is
+  // built, and the message names the entry (its index in `configs`).
+  static Status CreateGroup(const std::vector<PoolConfig>& configs, std::vector<Pool>* out,
+                            const Registry& registry = BuiltinRegistry());
   // A pool rebuilt from a checkpoint file (see Save); its model is looked up
   // in `registry`.
   static Status FromCheckpoint(const std::string& path, Pool* out,
@@ -560,6 +571,13 @@ struct PoolStep {
 // once and get size() currents, or nothing is stepped. Non-finite currents
 // behave as in Pool::Step, pool by pool; the error returned is the first
 // pool's (in `steps` order) and names it.
+// Consecutive entries that are consecutive members of one group
+// (Pool::CreateGroup), each but the last a multiple of kBlock neurons, with
+// equal shared kernel constants (the same parameter values and dt) and
+// currents that continue one another (entry i + 1's array starts where
+// entry i's ends: slices of one array) are stepped by one kernel call, as
+// one pool: many small populations cost what one large pool costs. Results
+// are the same either way; hooks turn this off.
 Status StepPools(PoolStep* steps, size_t count);
 // The same with hooks run beside each chunk of every pool (StepHooks above;
 // StepChunk::pool is the index in `steps`).

@@ -64,6 +64,16 @@ size_t somas_threads(void);
  * names draw different values). On success
  * *out is a new pool to free with somas_pool_destroy; on error *out is NULL. */
 int somas_pool_create(const char* pool_json, somas_pool** out);
+/* Creates `count` pools of one model and dtype as a group, each from its
+ * own JSON as somas_pool_create takes it: their states, counters and spike
+ * bits lie back to back in shared arrays. Each out[i] is an ordinary pool
+ * (stepped, read, saved or destroyed alone, in any order). What a group
+ * adds is speed: somas_step_pools steps consecutive members with one
+ * kernel call when each but the last has a multiple of 16 neurons, their
+ * parameters and dt are equal, and currents[i + 1] == currents[i] + n[i]
+ * (slices of one array); docs/embedding.md, "Pool groups". On error no pool
+ * is created and out[0 .. count) are NULL; the message names the entry. */
+int somas_pool_create_group(const char* const* pool_jsons, size_t count, somas_pool** out);
 /* Creates a pool from a checkpoint file written by somas_pool_save. */
 int somas_pool_create_from_checkpoint(const char* path, somas_pool** out);
 /* An independent copy of `pool` (parameters, states, counters, last spikes). */

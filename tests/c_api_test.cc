@@ -80,6 +80,9 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   const size_t lengths[2] = {kSize, 1};
   uint8_t bits[kSize / 8];
   uint16_t halves[kSize] = {};
+  const char* group_jsons[2] = {R"({"model": "LeakySoma", "size": 16})",
+                                R"({"model": "LeakySoma", "size": 3})"};
+  const char* null_json[2] = {group_jsons[0], nullptr};
   const std::vector<NullCase> cases = {
       {"somas_set_simd_target: name is NULL",
        [&](somas_pool*) { return somas_set_simd_target(nullptr); }},
@@ -89,6 +92,12 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
        [&](somas_pool*) {
          return somas_pool_create(R"({"model": "LeakySoma", "size": 1})", nullptr);
        }},
+      {"somas_pool_create_group: pool_jsons is NULL",
+       [&](somas_pool*) { return somas_pool_create_group(nullptr, 1, &made); }},
+      {"somas_pool_create_group: out is NULL",
+       [&](somas_pool*) { return somas_pool_create_group(group_jsons, 2, nullptr); }},
+      {"somas_pool_create_group: entry 0: pool_json is NULL",
+       [&](somas_pool*) { return somas_pool_create_group(null_json + 1, 1, &made); }},
       {"somas_pool_create_from_checkpoint: path is NULL",
        [&](somas_pool*) { return somas_pool_create_from_checkpoint(nullptr, &made); }},
       {"somas_pool_create_from_checkpoint: out is NULL",
@@ -279,6 +288,61 @@ TEST(CApiTest, EveryNullArgumentIsNamedAndChangesNothing) {
   EXPECT_GT(spikes, 0u);  // so that the case above says something
   somas_pool_destroy(pool);
   somas_pool_destroy(other);
+}
+
+// A group from JSON: members that step, read and free as pools, stepped
+// by somas_step_pools with slices of one array exactly as one by one; a bad
+// entry named, and nothing created.
+TEST(CApiTest, PoolGroups) {
+  const char* jsons[3] = {R"({"model": "RefractoryLeakySoma", "size": 32, "name": "a"})",
+                          R"({"model": "RefractoryLeakySoma", "size": 48, "name": "b"})",
+                          R"({"model": "RefractoryLeakySoma", "size": 5, "name": "c"})"};
+  somas_pool* group[3] = {};
+  somas_pool* alone[3] = {};
+  ASSERT_EQ(somas_pool_create_group(jsons, 3, group), SOMAS_OK);
+  for (size_t i = 0; i < 3; ++i) ASSERT_EQ(somas_pool_create(jsons[i], &alone[i]), SOMAS_OK);
+  EXPECT_EQ(somas_pool_size(group[1]), 48u);
+  std::vector<float> current(32 + 48 + 5, 500.0f);
+  current[40] = 900.0f;
+  const float* slices[3] = {current.data(), current.data() + 32, current.data() + 80};
+  const size_t n[3] = {32, 48, 5};
+  for (int t = 0; t < 30; ++t) {
+    ASSERT_EQ(somas_step_pools(group, slices, n, 3), SOMAS_OK);
+    for (size_t i = 0; i < 3; ++i) {
+      ASSERT_EQ(somas_pool_step(alone[i], slices[i], n[i]), SOMAS_OK);
+      std::vector<float> a(n[i]), b(n[i]);
+      ASSERT_EQ(somas_pool_get_state(group[i], "refractory_steps", a.data(), n[i]), SOMAS_OK);
+      ASSERT_EQ(somas_pool_get_state(alone[i], "refractory_steps", b.data(), n[i]), SOMAS_OK);
+      ASSERT_EQ(a, b) << i << " step " << t;
+      ASSERT_EQ(somas_pool_potentials(group[i], a.data(), n[i]), SOMAS_OK);
+      ASSERT_EQ(somas_pool_potentials(alone[i], b.data(), n[i]), SOMAS_OK);
+      ASSERT_EQ(a, b) << i << " step " << t;
+    }
+  }
+  // Freed in any order, the others step on.
+  somas_pool_destroy(group[1]);
+  somas_pool_destroy(group[0]);
+  ASSERT_EQ(somas_pool_step(group[2], slices[2], 5), SOMAS_OK);
+  somas_pool_destroy(group[2]);
+  for (somas_pool* p : alone) somas_pool_destroy(p);
+  // A bad entry: named, nothing created, every output NULL.
+  const char* bad[2] = {jsons[0], R"({"model": "RefractoryLeakySoma", "size": 3, "dt": 1,
+                                      "params": {"threshold": -90}})"};
+  somas_pool* made[2] = {alone[0], alone[1]};  // (freed: must be overwritten)
+  EXPECT_EQ(somas_pool_create_group(bad, 2, made), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error())
+                .find("Pool::CreateGroup: entry 1: RefractoryLeakySoma: threshold = -90 mV"),
+            std::string::npos)
+      << somas_last_error();
+  EXPECT_EQ(made[0], nullptr);
+  EXPECT_EQ(made[1], nullptr);
+  const char* unparsable[2] = {jsons[0], "{"};
+  EXPECT_EQ(somas_pool_create_group(unparsable, 2, made), SOMAS_ERR_INVALID);
+  EXPECT_EQ(std::string(somas_last_error()).rfind("somas_pool_create_group: entry 1: ", 0), 0u)
+      << somas_last_error();
+  EXPECT_EQ(somas_pool_create_group(jsons, 0, made), SOMAS_ERR_INVALID);
+  EXPECT_NE(std::string(somas_last_error()).find("a group needs at least one pool"),
+            std::string::npos);
 }
 
 // A float16 pool from its JSON: its dtype, float16 input (bit patterns),

@@ -62,6 +62,7 @@ _SIGNATURES = [
     ("somas_threads", _c.c_size_t, []),
     ("somas_step_pools", _c.c_int, [_c.POINTER(_pool_p), _c.POINTER(_f32_p), _size_p, _c.c_size_t]),
     ("somas_pool_create", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
+    ("somas_pool_create_group", _c.c_int, [_c.POINTER(_c.c_char_p), _c.c_size_t, _c.POINTER(_pool_p)]),
     ("somas_pool_create_from_checkpoint", _c.c_int, [_c.c_char_p, _c.POINTER(_pool_p)]),
     ("somas_pool_clone", _c.c_int, [_pool_p, _c.POINTER(_pool_p)]),
     ("somas_pool_destroy", None, [_pool_p]),
@@ -282,6 +283,65 @@ def _params_json(model, params):
     return out
 
 
+def _pool_spec(model, size, dt=1.0, params=None, seed=0, dtype="float32", name=None):
+    """A pool's JSON (as a dict) and its per-neuron parameter arrays, checked."""
+    if not isinstance(model, str):
+        raise TypeError("model must be a model name (str), got %r" % (model,))
+    if isinstance(size, tuple):
+        raise TypeError("size must be a number of neurons (an integer), got the shape %r; a "
+                        "pool is 1-D (somas.spark takes shapes and flattens them)" % (size,))
+    params = {} if params is None else params
+    spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
+            "seed": _count(seed, "seed"), "dtype": _dtype_name(dtype),
+            "params": _params_json(model, params)}
+    if name is not None:
+        if not isinstance(name, str) or not name:
+            raise TypeError("name must be a non-empty string, got %r" % (name,))
+        spec["name"] = name
+    if spec["seed"] >= 1 << 64:
+        raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
+    # Per-neuron arrays go in as binary data, not JSON text: the pool is
+    # built with each array's first value (rules are per neuron, so this
+    # checks neuron 0's values together), then given the arrays, all
+    # validated together, and reset to the initial state they imply.
+    arrays = {name: np.asarray(v) for name, v in params.items()
+              if not isinstance(v, dict) and np.ndim(v) != 0}
+    for name, a in arrays.items():
+        if a.shape[0] != spec["size"]:
+            raise SomasError("%s: parameter %s needs %d values (one per neuron), got %d"
+                             % (model, name, spec["size"], a.shape[0]), 1)
+    return spec, arrays
+
+
+def pool_group(pools):
+    """Pools of one model and dtype as a group: `pools` is a list of dicts of
+    Pool's arguments (model, size, and optionally dt, params, seed, dtype,
+    name); returns the Pools, in order. Each is an ordinary Pool; their
+    states lie back to back in shared arrays, so step_pools steps
+    consecutive members with one kernel call (as one pool) when each but the
+    last has a multiple of 16 neurons, their parameters and dt are equal and
+    their currents are consecutive slices of one float32 array
+    (docs/embedding.md, "Pool groups"). On error no pool is created."""
+    specs, arrays = [], []
+    for i, kwargs in enumerate(pools):
+        if not isinstance(kwargs, dict):
+            raise TypeError("pool_group: entry %d must be a dict of Pool's arguments, got %s"
+                            % (i, type(kwargs).__name__))
+        try:
+            spec, given = _pool_spec(**kwargs)
+        except TypeError as e:
+            raise TypeError("pool_group: entry %d: %s" % (i, e)) from None
+        specs.append(json.dumps(spec).encode())
+        arrays.append(given)
+    k = len(specs)
+    handles = (_pool_p * k)()
+    _check(_lib.somas_pool_create_group((_c.c_char_p * k)(*specs), k, handles))
+    members = [Pool._wrap(_pool_p(h)) for h in handles]
+    for member, given in zip(members, arrays):
+        member._give(given)
+    return members
+
+
 class Pool:
     """N neurons of one model. Not thread-safe: one thread at a time per pool."""
 
@@ -292,34 +352,15 @@ class Pool:
         `name` names the pool in errors and keys its initializers' random
         streams: two pools with one seed and different names draw different
         values (docs/configuration.md, "How initializers draw")."""
-        if not isinstance(model, str):
-            raise TypeError("model must be a model name (str), got %r" % (model,))
-        if isinstance(size, tuple):
-            raise TypeError("size must be a number of neurons (an integer), got the shape %r; a "
-                            "pool is 1-D (somas.spark takes shapes and flattens them)" % (size,))
-        params = {} if params is None else params
-        spec = {"model": model, "size": _count(size, "size", 1), "dt": _real(dt, "dt"),
-                "seed": _count(seed, "seed"), "dtype": _dtype_name(dtype),
-                "params": _params_json(model, params)}
-        if name is not None:
-            if not isinstance(name, str) or not name:
-                raise TypeError("name must be a non-empty string, got %r" % (name,))
-            spec["name"] = name
-        if spec["seed"] >= 1 << 64:
-            raise ValueError("seed must be < 2**64, got %d" % spec["seed"])
-        # Per-neuron arrays go in as binary data, not JSON text: the pool is
-        # built with each array's first value (rules are per neuron, so this
-        # checks neuron 0's values together), then given the arrays, all
-        # validated together, and reset to the initial state they imply.
-        arrays = {name: np.asarray(v) for name, v in params.items()
-                  if not isinstance(v, dict) and np.ndim(v) != 0}
-        for name, a in arrays.items():
-            if a.shape[0] != spec["size"]:
-                raise SomasError("%s: parameter %s needs %d values (one per neuron), got %d"
-                                 % (model, name, spec["size"], a.shape[0]), 1)
+        spec, arrays = _pool_spec(model, size, dt, params, seed, dtype, name)
         handle = _pool_p()
         _check(_lib.somas_pool_create(json.dumps(spec).encode(), _c.byref(handle)))
         self._adopt(handle)
+        self._give(arrays)
+
+    def _give(self, arrays):
+        """Per-neuron parameter arrays after creation (_pool_spec), validated
+        together, then the initial state they imply."""
         if arrays:
             self.set_params(arrays)
             self.reset()

@@ -131,6 +131,34 @@ class PoolTest(unittest.TestCase):
         for x, y in zip(results[0], results[1]):
             np.testing.assert_array_equal(x, y)
 
+    def test_pool_groups_step_as_pools_alone(self):
+        sizes = [32, 1024, 48, 20]
+        kwargs = [dict(model="RefractoryLeakySoma", size=n, name="p%d" % i)
+                  for i, n in enumerate(sizes)]
+        kwargs[2]["params"] = {"threshold": np.linspace(-45, -40, 48)}
+        group = somas.pool_group(kwargs)
+        alone = [somas.Pool(**k) for k in kwargs]
+        self.assertEqual([p.size for p in group], sizes)
+        np.testing.assert_array_equal(group[2].param("threshold"), alone[2].param("threshold"))
+        rng = np.random.default_rng(4)
+        for _ in range(30):
+            current = rng.uniform(0, 900, sum(sizes)).astype(np.float32)
+            slices = np.split(current, np.cumsum(sizes)[:-1])  # (views: consecutive slices)
+            together = somas.step_pools(list(zip(group, slices)))
+            for pool, own, c, spikes in zip(group, alone, slices, together):
+                np.testing.assert_array_equal(spikes, own.step(c))
+                np.testing.assert_array_equal(pool.potentials(), own.potentials())
+        del group[0]  # (the others keep the shared arrays)
+        group[0].step(np.zeros(1024, dtype=np.float32))
+        with self.assertRaisesRegex(somas.SomasError, "entry 1: IzhikevichSoma, float32: .*share one model"):
+            somas.pool_group([dict(model="LeakySoma", size=3), dict(model="IzhikevichSoma", size=3)])
+        with self.assertRaisesRegex(TypeError, "pool_group: entry 1: .*unexpected keyword"):
+            somas.pool_group([dict(model="LeakySoma", size=3), dict(model="LeakySoma", sise=3)])
+        with self.assertRaisesRegex(TypeError, "pool_group: entry 0 must be a dict"):
+            somas.pool_group([("LeakySoma", 3)])
+        with self.assertRaisesRegex(somas.SomasError, "a group needs at least one pool"):
+            somas.pool_group([])
+
     def test_errors_carry_the_engines_message(self):
         with self.assertRaisesRegex(somas.SomasError, 'unknown model "LeakSoma".*LeakySoma'):
             somas.Pool("LeakSoma", 10)
