@@ -240,6 +240,7 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       return true;
     };
     constexpr size_t kNeurons = 65536;
+    constexpr size_t kSlice = 2048;
     const size_t chunks = (size + kNeurons - 1) / kNeurons;
     std::vector<std::string> problems(chunks);
     std::vector<size_t> failed_at(chunks, SIZE_MAX);
@@ -249,7 +250,12 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       const size_t end = std::min(size, (chunk + 1) * kNeurons);
       bool fast = false;
       try {  // (tasks must not throw; a rule's answer allocates only on error)
-        fast = fast_chunk(chunk * kNeurons, end, varies[chunk].data());
+        // (in slices that stay in L2 between the column pass and the
+        // per-neuron pass, which reads the stored parameters back)
+        fast = true;
+        for (size_t b = chunk * kNeurons; fast && b < end; b += kSlice) {
+          fast = fast_chunk(b, std::min(end, b + kSlice), varies[chunk].data());
+        }
       } catch (const std::bad_alloc&) {
       }
       if (fast) return;
