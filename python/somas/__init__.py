@@ -121,6 +121,9 @@ _fast_spike_indices.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t, _c.c_void
 _fast_spikes_dense = _fast.somas_pool_spikes_dense
 _fast_spikes_dense.restype = _c.c_int
 _fast_spikes_dense.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_size_t]
+_fast_step_pools = _fast.somas_step_pools
+_fast_step_pools.restype = _c.c_int
+_fast_step_pools.argtypes = [_c.c_void_p, _c.c_void_p, _c.c_void_p, _c.c_size_t]
 # (somas.spark's per-call path: one step, its spike bits and relative potentials)
 _fast_run_relative = {}
 for _dtype, _fn in ((np.dtype(np.float32), _fast.somas_pool_run_relative),
@@ -183,15 +186,33 @@ def threads():
 def step_pools(pools_and_currents):
     """Steps several pools, each with its own current, in one parallel region.
 
-    Takes [(pool, current), ...]; returns the spike indices of each pool."""
+    Takes [(pool, current), ...]; returns the spike indices of each pool.
+    Consecutive members of one pool_group given consecutive slices of one
+    float32 array are stepped as one pool."""
     items = list(pools_and_currents)
-    arrays = [_floats(c, p.size, "step_pools") for p, c in items]
     k = len(items)
-    handles = (_pool_p * k)(*[p._handle for p, _ in items])
-    currents = (_f32_p * k)(*[a.ctypes.data_as(_f32_p) for a in arrays])
-    sizes = (_c.c_size_t * k)(*[p.size for p, _ in items])
-    _check(_lib.somas_step_pools(handles, currents, sizes, k))
-    return [p.spikes() for p, _ in items]
+    # The C call's three arrays (handles, current addresses, sizes) as rows
+    # of one table of integers: no ctypes object per pool.
+    table = np.empty((3, k), dtype=np.uint64)
+    arrays = []  # (keeps converted currents alive through the call)
+    for i, (pool, current) in enumerate(items):
+        a = _floats(current, pool.size, "step_pools")
+        arrays.append(a)
+        table[0, i] = pool._address
+        table[1, i] = a.ctypes.data
+        table[2, i] = pool.size
+    address = table.ctypes.data
+    code = _fast_step_pools(address, address + 8 * k, address + 16 * k, k)
+    if code != _OK:
+        _check(code)
+    spikes = []
+    for pool, _ in items:
+        code = _fast_spike_indices(pool._address, pool._spikes_address, pool.size,
+                                   pool._count_address)
+        if code != _OK:
+            _check(code)
+        spikes.append(pool._spikes[:pool._count.value].copy())
+    return spikes
 
 
 def models():

@@ -148,6 +148,13 @@ class PoolTest(unittest.TestCase):
             for pool, own, c, spikes in zip(group, alone, slices, together):
                 np.testing.assert_array_equal(spikes, own.step(c))
                 np.testing.assert_array_equal(pool.potentials(), own.potentials())
+        bad = current.copy()
+        bad[32 + 1024 + 7] = np.nan  # (member 2, neuron 7)
+        with self.assertRaisesRegex(somas.SomasError, 'pool "p2".*1 non-finite .*neuron 7'):
+            somas.step_pools(list(zip(group, np.split(bad, np.cumsum(sizes)[:-1]))))
+        with self.assertRaisesRegex(somas.SomasError, "needs a 1-D array of 48 values"):
+            somas.step_pools([(group[2], bad[:47])])
+        self.assertEqual(somas.step_pools([]), [])
         del group[0]  # (the others keep the shared arrays)
         group[0].step(np.zeros(1024, dtype=np.float32))
         with self.assertRaisesRegex(somas.SomasError, "entry 1: IzhikevichSoma, float32: .*share one model"):
