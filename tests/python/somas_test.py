@@ -471,10 +471,17 @@ class ArgumentTest(unittest.TestCase):
         pool = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -59.0, -40.0],
                                                   "potential_reset": -70.0})
         first = pool.step(np.float32([1000, 0, 0]))
+        read = pool.spikes()
         v = pool.potentials()
         second = pool.step(np.float32([0, 1000, 0]))  # a different neuron spikes
         self.assertEqual(first.tolist(), [0])
+        self.assertEqual(read.tolist(), [0])
         self.assertEqual(second.tolist(), [1])
+        fresh = somas.Pool("LeakySoma", 3, params={"threshold": [-59.0, -59.0, -40.0],
+                                                   "potential_reset": -70.0})
+        [listed] = somas.step_pools([(fresh, np.float32([1000, 0, 0]))])
+        self.assertEqual(fresh.step(np.float32([0, 1000, 0])).tolist(), [1])
+        self.assertEqual(listed.tolist(), [0])
         self.assertEqual(v[0], np.float32(-70.0))
         self.assertNotEqual(pool.potentials()[0], v[0])
 
