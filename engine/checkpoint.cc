@@ -314,28 +314,18 @@ Status Pool::LoadFromBuffer(const std::string& bytes) {
                              " pool, this pool is " + DtypeName(impl_->dtype));
   }
   // The pool keeps its arrays (a group member's stay in the group's shared
-  // storage, Pool::CreateGroup): the loaded states go into them.
-  bool kept = true;
-  auto keep = [&kept](auto& mine, auto& theirs) {
-    if (mine.size() != theirs.size()) {  // (same model, size and dtype: cannot happen)
-      kept = false;
-      return;
-    }
+  // storage, Pool::CreateGroup): the loaded states go into them. (Same
+  // model, size and dtype: the arrays are the same in number and length.)
+  auto keep = [](auto& mine, auto& theirs) {
     if (mine.size()) std::memcpy(mine.data(), theirs.data(), mine.size() * sizeof(mine[0]));
     theirs = std::move(mine);
   };
-  for (size_t k = 0; k < impl_->states.size() && k < loaded->states.size(); ++k) {
-    keep(impl_->states[k], loaded->states[k]);
-  }
-  for (size_t k = 0; k < impl_->halves.size() && k < loaded->halves.size(); ++k) {
-    keep(impl_->halves[k], loaded->halves[k]);
-  }
+  for (size_t k = 0; k < impl_->states.size(); ++k) keep(impl_->states[k], loaded->states[k]);
+  for (size_t k = 0; k < impl_->halves.size(); ++k) keep(impl_->halves[k], loaded->halves[k]);
   keep(impl_->counter, loaded->counter);
   keep(impl_->spikes, loaded->spikes);
-  if (kept) {
-    loaded->group = impl_->group;
-    loaded->group_offset = impl_->group_offset;
-  }
+  loaded->group = impl_->group;
+  loaded->group_offset = impl_->group_offset;
   impl_ = std::move(loaded);
   return Status();
 }

@@ -52,6 +52,18 @@ struct PreparedStep {
   ChunkReport* outcomes = nullptr;  // one per chunk: the pool's chunk_reports
 };
 
+// `out`'s chunk reports, cleared: `p`'s, kept from step to step so that a
+// step allocates nothing.
+void ClearReports(PoolImpl& p, PreparedStep* out) {
+  p.chunk_reports.resize(out->chunks);
+  for (ChunkReport& r : p.chunk_reports) {
+    r.result = KernelResult();
+    r.failed_hook = 0;
+    r.message.clear();
+  }
+  out->outcomes = p.chunk_reports.data();
+}
+
 Status Prepare(PoolImpl& p, Input current, size_t n, size_t threads, const StepHooks* hooks,
                size_t pool_index, PreparedStep* out) {
   if (n != p.size || current.null()) {
@@ -72,13 +84,7 @@ Status Prepare(PoolImpl& p, Input current, size_t n, size_t threads, const StepH
   const size_t forced = ChunkNeuronsForTest();
   out->chunk = out->hooks ? (forced ? forced : kHookChunk) : ChunkNeurons(p.padded, threads);
   out->chunks = (p.padded + out->chunk - 1) / out->chunk;
-  p.chunk_reports.resize(out->chunks);  // (keeps its memory from step to step)
-  for (ChunkReport& r : p.chunk_reports) {
-    r.result = KernelResult();
-    r.failed_hook = 0;
-    r.message.clear();
-  }
-  out->outcomes = p.chunk_reports.data();
+  ClearReports(p, out);
   return Status();
 }
 
@@ -227,22 +233,33 @@ void RunChunk(PreparedStep& s, size_t c, size_t thread) {
                            " pA); those neurons were left unchanged");
 }
 
-// Merges the chunks' reports (in neuron order, so the same whatever the
+// The chunks' reports merged (in neuron order, so the same whatever the
 // chunking).
-Status Finish(PreparedStep& s, StepReport* report) {
-  const char* target = nullptr;  // the first chunk's that ran a kernel
-  size_t count = 0, first = 0, failed = 0, first_failed = 0;
+struct Merged {
+  const char* target = nullptr;         // the first chunk's that ran a kernel
+  size_t count = 0, first = 0;          // non-finite inputs, and the first's index
+  size_t failed = 0, first_failed = 0;  // chunks whose hook failed
+};
+
+Merged Merge(const PreparedStep& s) {
+  Merged m;
   for (size_t c = 0; c < s.chunks; ++c) {
     const ChunkReport& o = s.outcomes[c];
-    if (!target) target = o.result.target;
-    if (o.result.nonfinite_count && !count) first = o.result.first_nonfinite;
-    count += o.result.nonfinite_count;
-    if (o.failed_hook && !failed++) first_failed = c;
+    if (!m.target) m.target = o.result.target;
+    if (o.result.nonfinite_count && !m.count) m.first = o.result.first_nonfinite;
+    m.count += o.result.nonfinite_count;
+    if (o.failed_hook && !m.failed++) m.first_failed = c;
   }
-  s.pool->last_target = target ? target : "unknown";
-  if (count && report) *report = {count, first};
-  if (failed) return HookFailed(s, first_failed, failed);
-  if (count) return NonFiniteInputs(*s.pool, s.current, count, first);
+  if (!m.target) m.target = "unknown";
+  return m;
+}
+
+Status Finish(PreparedStep& s, StepReport* report) {
+  const Merged m = Merge(s);
+  s.pool->last_target = m.target;
+  if (m.count && report) *report = {m.count, m.first};
+  if (m.failed) return HookFailed(s, m.first_failed, m.failed);
+  if (m.count) return NonFiniteInputs(*s.pool, s.current, m.count, m.first);
   return Status();
 }
 
@@ -317,9 +334,7 @@ void PrepareRun(PoolStep* steps, size_t first, size_t end, size_t threads, Prepa
   out->base = base;
   out->chunk = ChunkNeurons(args.n_padded, threads);
   out->chunks = (args.n_padded + out->chunk - 1) / out->chunk;
-  last.chunk_reports.resize(out->chunks);
-  for (ChunkReport& r : last.chunk_reports) r.result = KernelResult();
-  out->outcomes = last.chunk_reports.data();
+  ClearReports(last, out);
 }
 
 // The members of a run after their step: each pool's target and, if the
@@ -327,16 +342,11 @@ void PrepareRun(PoolStep* steps, size_t first, size_t end, size_t threads, Prepa
 // as its report and error. `note` takes each member's error in list order.
 template <typename Note>
 void FinishRun(const PreparedStep& s, PoolStep* steps, Note note) {
-  const char* target = nullptr;
-  size_t count = 0;
-  for (size_t c = 0; c < s.chunks; ++c) {
-    if (!target) target = s.outcomes[c].result.target;
-    count += s.outcomes[c].result.nonfinite_count;
-  }
+  const Merged m = Merge(s);  // (no hooks: nothing failed)
   for (size_t i = s.pool_index; i < s.pool_index + s.members; ++i) {
     PoolImpl& p = *PoolAccess::Get(*steps[i].pool);
-    p.last_target = target ? target : "unknown";
-    if (!count) continue;
+    p.last_target = m.target;
+    if (!m.count) continue;
     size_t own = 0, first = 0;
     for (size_t j = 0; j < steps[i].n; ++j) {
       if (!std::isfinite(steps[i].current[j]) && !own++) first = j;
