@@ -205,14 +205,7 @@ def step_pools(pools_and_currents):
     code = _fast_step_pools(address, address + 8 * k, address + 16 * k, k)
     if code != _OK:
         _check(code)
-    spikes = []
-    for pool, _ in items:
-        code = _fast_spike_indices(pool._address, pool._spikes_address, pool.size,
-                                   pool._count_address)
-        if code != _OK:
-            _check(code)
-        spikes.append(pool._spikes[:pool._count.value].copy())
-    return spikes
+    return [pool.spikes() for pool, _ in items]
 
 
 def models():
@@ -460,11 +453,7 @@ class Pool:
         code = step(self._address, address, self.size)
         if code != _OK:
             _check(code)
-        code = _fast_spike_indices(self._address, self._spikes_address, self.size,
-                                   self._count_address)
-        if code != _OK:
-            _check(code)
-        return self._spikes[:self._count.value].copy()
+        return self.spikes()
 
     def run(self, currents, potentials=False):
         """len(currents) steps in one call: currents[t] (pA, one per neuron) for
@@ -525,10 +514,11 @@ class Pool:
 
     def spikes(self):
         """Indices of the neurons that spiked in the last step (uint32, ascending)."""
-        count = _c.c_size_t(0)
-        _check(_lib.somas_pool_spike_indices(self._handle, self._spikes.ctypes.data_as(_u32_p),
-                                             self.size, _c.byref(count)))
-        return self._spikes[:count.value].copy()
+        code = _fast_spike_indices(self._address, self._spikes_address, self.size,
+                                   self._count_address)
+        if code != _OK:
+            _check(code)
+        return self._spikes[:self._count.value].copy()
 
     def reset(self):
         _check(_lib.somas_pool_reset(self._handle))
