@@ -415,8 +415,10 @@ class Pool {
   // respect (stepped, read, set, saved, cloned, moved or destroyed alone, in
   // any order; the storage lives while any member does). What the group
   // adds is speed: StepPools steps consecutive members with one kernel call
-  // (as one pool), see StepPools. On error `*out` is untouched, no pool is
-  // built, and the message names the entry (its index in `configs`).
+  // (as one pool), see StepPools. Building holds each member's own states
+  // and the shared arrays at once (about twice the states' memory, briefly).
+  // On error `*out` is untouched, no pool is built, and the message names
+  // the entry (its index in `configs`).
   static Status CreateGroup(const std::vector<PoolConfig>& configs, std::vector<Pool>* out,
                             const Registry& registry = BuiltinRegistry());
   // A pool rebuilt from a checkpoint file (see Save); its model is looked up
