@@ -74,9 +74,17 @@ using namespace exponential;  // NOLINT(google-build-using-namespace): the famil
 // the slope D into the constants of its argument: 14 operations per vector,
 // where a base-e exp with the same error took 17 and a multiply for D.
 HWY_INLINE VF FastExp2(DF d, VF y) {
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // AVX3: q by vrndscaleps (round to nearest even, as the trick below) and
+  // the scaling by vscalefps, which run beside the multiplies on Zen, not on
+  // the two pipes the polynomial fills (docs/benchmarks.md); the same bits.
+  const VF q = hn::Round(y);
+  const VF f = hn::Sub(y, q);
+#else
   const VF magic = hn::Set(d, 12582912.0f);  // 1.5 * 2^23
   const VF t = hn::Add(y, magic);
   const VF f = hn::Sub(y, hn::Sub(t, magic));
+#endif
   // Estrin's scheme: the dependency chain is 3 multiply-adds deep, not 6.
   const VF f2 = hn::Mul(f, f);
   const VF f4 = hn::Mul(f2, f2);
@@ -86,12 +94,22 @@ HWY_INLINE VF FastExp2(DF d, VF y) {
       hn::MulAdd(f, hn::Set(d, 0.0013398939045146108f), hn::Set(d, 0.009618437848985195f));
   const VF p6 = hn::Set(d, 0.00015353309572674334f);
   const VF p = hn::MulAdd(hn::MulAdd(p6, f2, p45), f4, hn::MulAdd(p23, f2, p01));
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  // p 2^q where y >= kMinExp2Argument, else 0. For a y that is not NaN,
+  // y < kMinExp2Argument (negative) is exactly "y's bits, unsigned, above
+  // kMinExp2Argument's": an integer compare.
+  const hn::RebindToUnsigned<DF> du;
+  const __mmask16 tiny = _mm512_cmpgt_epu32_mask(
+      hn::BitCast(du, y).raw, hn::BitCast(du, hn::Set(d, kMinExp2Argument)).raw);
+  return VF{_mm512_maskz_scalef_ps(static_cast<__mmask16>(~tiny), p.raw, q.raw)};
+#else
   // t's low mantissa bits hold q (two's complement); shifted into the
   // exponent field and biased, they are 2^q (q in [-126, 127] here).
   const DI di;
   const VF scale =
       hn::BitCast(d, hn::Add(hn::ShiftLeft<23>(hn::BitCast(di, t)), hn::Set(di, 127 << 23)));
   return hn::IfThenElseZero(hn::Ge(y, hn::Set(d, kMinExp2Argument)), hn::Mul(p, scale));
+#endif
 }
 
 HWY_NOINLINE void Exp2ForTestImpl(const float* x, float* out, size_t n) {
