@@ -39,12 +39,12 @@ enum Param {
 
 // Kernel constants. States: {v - rest, w (AdEx) or threshold - base threshold}.
 enum Constant {
-  kExpScale,            // dt / potential_tau
   kExpScaleResistance,  // dt / potential_tau * resistance
   kExpTheta,            // threshold - rest
   kExpReset,            // potential_reset - rest
   kExpLog2Scale,        // log2(e) / D
   kExpLog2Offset,       // log2(e) (rheobase_threshold - rest) / D - log2(D)
+                        //   - log2(dt / potential_tau)
   kExpCooldownSteps,
   kExpThresholdDecay,
   kExpThresholdDelta,
@@ -63,21 +63,25 @@ namespace HWY_NAMESPACE {
 using namespace exponential;  // NOLINT(google-build-using-namespace): the family's own names
 
 // 2^y for finite y <= kMaxExp2Argument; exactly 0 for y < kMinExp2Argument.
-// y = q + f with q = round(y) (the 1.5 * 2^23 rounding trick; y - q is exact)
-// and |f| <= 1/2; 2^f by a degree-6 polynomial fitted for relative error
-// (2.0e-9 on [-1/2, 1/2], evaluated by Estrin's scheme), scaled by 2^q built
-// in the exponent bits. Relative error at most 1.8e-7 (1.5 ULP) over
-// [-126, 127] on every target (tests/models_test.cc measures it against
-// double exp2 at 2^20 points on each and fails above 1.8e-7; a polynomial
-// one degree lower, 9e-8 before rounding, fails). Base 2 needs no ln 2
-// reduction (two multiply-adds in base e), and the kernel folds log2(e) and
-// the slope D into the constants of its argument: 14 operations per vector,
-// where a base-e exp with the same error took 17 and a multiply for D.
+// y = q + f with q = round(y) (y - q is exact) and |f| <= 1/2; 2^f by a
+// degree-5 polynomial with p(0) = 1, fitted for relative error in float
+// arithmetic (at most 1.9e-7 on [-1/2, 1/2] as evaluated, by Estrin's
+// scheme), scaled by 2^q. Relative error over [-126, 127] at most 1.9e-7
+// (1.6 ULP of 1) with FMA (AVX2, AVX3) and 2.2e-7 without (SSE4, SSSE3,
+// SCALAR): tests/models_test.cc measures it against double exp2 at 2^20
+// points on each target and fails above 2.2e-7. docs/models.md asks a few
+// ULP per step of the vector exp; degree 6 (1.7e-7, 1.8e-7 without FMA)
+// cost two more multiply-adds on the pipes the AVX3 loop filled
+// (docs/benchmarks.md). Base 2 needs no ln 2
+// reduction (two multiply-adds in base e), and the kernel folds log2(e), the
+// slope D and the step's scale dt / potential_tau into the constants of its
+// argument.
 HWY_INLINE VF FastExp2(DF d, VF y) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // AVX3: q by vrndscaleps (round to nearest even, as the trick below) and
   // the scaling by vscalefps, which run beside the multiplies on Zen, not on
-  // the two pipes the polynomial fills (docs/benchmarks.md); the same bits.
+  // the two pipes the polynomial fills (docs/benchmarks.md): the same bits
+  // as the rounding trick and the exponent built by a shift below.
   const VF q = hn::Round(y);
   const VF f = hn::Sub(y, q);
 #else
@@ -85,22 +89,20 @@ HWY_INLINE VF FastExp2(DF d, VF y) {
   const VF t = hn::Add(y, magic);
   const VF f = hn::Sub(y, hn::Sub(t, magic));
 #endif
-  // Estrin's scheme: the dependency chain is 3 multiply-adds deep, not 6.
+  // Estrin's scheme: the dependency chain is 3 multiply-adds deep, not 5.
   const VF f2 = hn::Mul(f, f);
-  const VF f4 = hn::Mul(f2, f2);
-  const VF p01 = hn::MulAdd(f, hn::Set(d, 0.693147182464599609375f), hn::Set(d, 1.0f));
-  const VF p23 = hn::MulAdd(f, hn::Set(d, 0.055503323674201965f), hn::Set(d, 0.24022647738456726f));
+  const VF p01 = hn::MulAdd(f, hn::Set(d, 0.6931470036506653f), hn::Set(d, 1.0f));
+  const VF p23 = hn::MulAdd(f, hn::Set(d, 0.05550733953714371f), hn::Set(d, 0.24022242426872253f));
   const VF p45 =
-      hn::MulAdd(f, hn::Set(d, 0.0013398939045146108f), hn::Set(d, 0.009618437848985195f));
-  const VF p6 = hn::Set(d, 0.00015353309572674334f);
-  const VF p = hn::MulAdd(hn::MulAdd(p6, f2, p45), f4, hn::MulAdd(p23, f2, p01));
+      hn::MulAdd(f, hn::Set(d, 0.0013264723820611835f), hn::Set(d, 0.009671518579125404f));
+  const VF p = hn::MulAdd(hn::MulAdd(p45, f2, p23), f2, p01);
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // p 2^q where y >= kMinExp2Argument, else 0. For a y that is not NaN,
   // y < kMinExp2Argument (negative) is exactly "y's bits, unsigned, above
   // kMinExp2Argument's": an integer compare.
   const hn::RebindToUnsigned<DF> du;
-  const __mmask16 tiny = _mm512_cmpgt_epu32_mask(
-      hn::BitCast(du, y).raw, hn::BitCast(du, hn::Set(d, kMinExp2Argument)).raw);
+  const __mmask16 tiny = _mm512_cmpgt_epu32_mask(hn::BitCast(du, y).raw,
+                                                 hn::BitCast(du, hn::Set(d, kMinExp2Argument)).raw);
   return VF{_mm512_maskz_scalef_ps(static_cast<__mmask16>(~tiny), p.raw, q.raw)};
 #else
   // t's low mantissa bits hold q (two's complement); shifted into the
@@ -129,11 +131,13 @@ HWY_NOINLINE void Exp2ForTestImpl(const float* x, float* out, size_t n) {
 //              AdEx: w += (dt / adaptation_tau) (a v - w) + b spike;
 //              adaptive threshold: e = threshold_decay * e + delta * spike
 // Reads and writes v (state 0), w or e (state 1) and the counter once each.
-// D exp(x) is computed as 2^y with y = log2(e) x + log2(D) = min(v, theta)
-// log2(e) / D - (log2(e) V_T / D - log2(D)): one multiply-add from two
-// derived constants, then FastExp2 (above, 1.5 ULP). No cap is needed: the
+// scale D exp(x) is computed as 2^y with y = log2(e) x + log2(D) +
+// log2(scale) = min(v, theta) log2(e) / D - (log2(e) V_T / D - log2(D) -
+// log2(scale)): one multiply-add from two derived constants, then FastExp2
+// (above, 1.6 ULP), added without a multiply. No cap is needed: the
 // overflow rule (schema) keeps D exp(x) <= 1e30 at min(v, theta) <= theta,
-// so y <= log2(1e30) = 99.7, inside FastExp2's range (<= 127).
+// and scale < 2 (Euler stability), so y <= log2(2e30) = 100.7, inside
+// FastExp2's range (<= 127).
 // States stay within +-1e30; decaying states are flushed to 0 below 1e-30.
 template <bool kRefractory, bool kAdEx, bool kAdaptiveThreshold>
 HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
@@ -146,7 +150,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
         const VF scale_r = k(kExpScaleResistance, i);
         const VF v = s.Load(0, i);
         // v + scale (-v + D exp(x) + R I) as (1 - scale) v + scale R I, which
-        // does not wait for the exponential, plus scale D exp(x).
+        // does not wait for the exponential, plus scale D exp(x) = 2^y.
         VF drive;  // scale R I (AdEx: scale R (I - w))
         if constexpr (kRefractory) {
           drive = hn::IfThenElseZero(IsReady(LoadCounter(a.counter, i)), hn::Mul(scale_r, current));
@@ -157,8 +161,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
         }
         const VF rest_of_step = hn::MulAdd(k(kExpKeep, i), v, drive);
         const VF y = hn::MulSub(hn::Min(v, theta), k(kExpLog2Scale, i), k(kExpLog2Offset, i));
-        const VF exp_term = FastExp2(d, y);
-        return hn::MulAdd(k(kExpScale, i), exp_term, rest_of_step);
+        return hn::Add(FastExp2(d, y), rest_of_step);
       };
       // Second stage: clamp, fire, reset, and the other states.
       const auto fire = [=](size_t i, VF integrated) SOMAS_BODY {
@@ -176,7 +179,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
           e = s.Load(1, i);
           threshold = hn::Add(theta, e);
         }
-        MF spike = hn::Gt(v, threshold);
+        MF spike = Above(d, v, threshold);
         if constexpr (kRefractory) spike = hn::And(spike, ready);
         v = hn::IfThenElse(spike, k(kExpReset, i), v);
         if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
@@ -291,13 +294,13 @@ Rule ExponentialTermBounded() {
 }
 
 void DeriveExponential(NeuronParams p, double dt, double* k) {
-  k[kExpScale] = dt / p[kTau];
   k[kExpScaleResistance] = dt / p[kTau] * p[kResistance];
   k[kExpKeep] = 1 - dt / p[kTau];
-  k[kExpTheta] = p[kThreshold] - p[kRest];
+  k[kExpTheta] = p[kThreshold] - p[kRest] + 0.0;  // never -0 (Above() in the kernel)
   k[kExpReset] = p[kReset] - p[kRest];
   k[kExpLog2Scale] = kLog2E / p[kSlope];
-  k[kExpLog2Offset] = kLog2E * (p[kRheobase] - p[kRest]) / p[kSlope] - std::log2(p[kSlope]);
+  k[kExpLog2Offset] =
+      kLog2E * (p[kRheobase] - p[kRest]) / p[kSlope] - std::log2(p[kSlope] * (dt / p[kTau]));
   for (int c = kExpCooldownSteps; c <= kExpAdaptationB; ++c) k[c] = 0.0;
 }
 

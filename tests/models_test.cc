@@ -22,7 +22,8 @@ namespace somas {
 namespace {
 
 // The exponential family's own vector exp2 (models/exponential.cc states its
-// error bound, 1.8e-7): relative error within it of double exp2 over its range
+// error bound, 2.2e-7: 1.9e-7 on the targets with FMA, 2.2e-7 without):
+// relative error within it of double exp2 over its range
 // on every target, exactly 0 below kMinExp2Argument, and finite at the cap.
 TEST(FastExp2Test, WithinItsStatedErrorOnEveryTarget) {
   const size_t n = 1 << 20;
@@ -45,7 +46,7 @@ TEST(FastExp2Test, WithinItsStatedErrorOnEveryTarget) {
         worst_x = x[i];
       }
     }
-    EXPECT_LE(worst, 1.8e-7) << hwy::TargetName(target) << " at x = " << worst_x;
+    EXPECT_LE(worst, 2.2e-7) << hwy::TargetName(target) << " at x = " << worst_x;
     std::printf("FastExp2 on %s: largest relative error %.3g (x = %.9g)\n", hwy::TargetName(target),
                 worst, worst_x);
     std::vector<float> low = {kMinExp2Argument - 1e-5f,
@@ -233,6 +234,33 @@ TEST(RefractoryTest, ExponentialNeuronPastThePeakIsHeldAtThePeak) {
       }
     }
     EXPECT_TRUE(reached_peak) << model;
+  }
+}
+
+// A threshold of -0 mV over a rest of 0 mV is a threshold of 0: a neuron
+// exactly at rest (its exponential term underflows to 0 here) does not fire
+// (0 > -0 is false) on any target, and fires once its potential is above 0.
+// The AVX3 kernels test v > threshold by the sign of threshold - v, which is
+// right only because the derived threshold is never -0.
+TEST(ExponentialFamilyTest, ThresholdOfMinusZeroIsZero) {
+  for (const char* model : {"ExponentialSoma", "RefractoryExponentialSoma",
+                            "AdaptiveExponentialSoma", "SimplifiedAdaptiveExponentialSoma"}) {
+    testing::ForEachTarget([&](int64_t target) {
+      const size_t n = 130;  // two groups of 64 (AVX3) and a partial block
+      Pool pool = testing::MakePool(model, n, 1.0,
+                                    {{"potential_rest", ParamValue::Shared(0)},
+                                     {"threshold", ParamValue::Shared(-0.0)},
+                                     {"potential_reset", ParamValue::Shared(-10)},
+                                     {"rheobase_threshold", ParamValue::Shared(10)},
+                                     {"spike_slope", ParamValue::Shared(0.1)}});
+      for (int t = 0; t < 3; ++t) {
+        ASSERT_TRUE(pool.Step(std::vector<float>(n, 0.0f)).ok());
+        EXPECT_EQ(pool.SpikeCount(), 0u) << model << " on " << hwy::TargetName(target);
+        for (float v : pool.Potentials()) ASSERT_EQ(v, 0.0f) << model;
+      }
+      ASSERT_TRUE(pool.Step(std::vector<float>(n, 1.0f)).ok());
+      EXPECT_EQ(pool.SpikeCount(), n) << model << " on " << hwy::TargetName(target);
+    });
   }
 }
 
