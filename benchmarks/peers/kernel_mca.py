@@ -121,6 +121,37 @@ def hot_path(body, region):
     sys.exit(f"no path from the start of the {region} loop to its end")
 
 
+# Zen 4 and Zen 5 split their four vector pipes: FMAs and multiplies, float
+# min/max, float compares, shifts and vrangeps/vfpclassps only on the two
+# that multiply; adds, subtractions, rounding (vrndscaleps), vscalefps,
+# conversions and integer adds only on the other two (AMD's software
+# optimization guides; llvm-19's Zen 4 model agrees). Other vector
+# operations (logic, integer compares, blends, masked moves) go to any pipe.
+MULTIPLY_PIPES = re.compile(r"^v(f(n)?m(add|sub)\w*p[sd]|mulp[sd]|minp[sd]|maxp[sd]|cmp\w*p[sd]|"
+                            r"rangep[sd]|fpclassp[sd]|ps[lr][la]\w+)$")
+ADD_PIPES = re.compile(r"^v(addp[sd]|subp[sd]|rndscalep[sd]|roundp[sd]|scalefp[sd]|cvt\w+|"
+                       r"padd\w|psub\w)$")
+
+
+def pipe_counts(loop):
+    """The loop's vector operations by the pipes that can run them: (on the
+    two multiply pipes, on the two add pipes, on any). Plain loads, stores
+    and register moves are left out (moves are eliminated at rename)."""
+    multiply = add = other = 0
+    for text in loop:
+        op = text.split()[0]
+        operands = text[len(op):]
+        if not op.startswith("v") or op.startswith(("vmov", "vbroadcast", "vpbroadcast", "vzero")):
+            continue
+        if MULTIPLY_PIPES.match(op):
+            multiply += 1
+        elif ADD_PIPES.match(op):
+            add += 1
+        elif not operands.strip().startswith("(") and "%" in operands:
+            other += 1
+    return multiply, add, other
+
+
 def llvm_mca():
     """The newest llvm-mca installed (Debian's llvm-19 models Zen 4 and Zen 5)."""
     found = sorted(glob.glob("/usr/bin/llvm-mca-[0-9]*"), key=lambda p: int(p.rsplit("-", 1)[1]))
@@ -161,6 +192,13 @@ def main():
           f"{len(loop)} instructions for {neurons} neurons; per 16 neurons: "
           f"{len(loop) / words:.1f} instructions, throughput bound {bound / words:.1f} cycles, "
           f"simulated {cycles / words:.1f} cycles")
+    # Zen's own bound, for one operation per pipe and cycle (Zen 5 runs
+    # 512-bit operations whole; llvm-19's model splits them in two).
+    multiply, add, other = (c / words for c in pipe_counts(loop))
+    zen = max(multiply / 2, add / 2, (multiply + add + other) / 4)
+    print(f"  vector operations per 16 neurons: {multiply:.2f} on the two multiply pipes, "
+          f"{add:.2f} on the two add pipes, {other:.2f} on any; "
+          f"Zen 5 pipe bound {zen:.2f} cycles")
 
 
 if __name__ == "__main__":
