@@ -264,6 +264,31 @@ TEST(ExponentialFamilyTest, ThresholdOfMinusZeroIsZero) {
   }
 }
 
+// States are flushed to 0 below 1e-30 in magnitude and kept at 1e-30 itself,
+// on every target (FlushTiny's float and integer compares). An
+// AdaptiveExponentialSoma's w with adaptation_subthreshold 0 and
+// dt / adaptation_tau = 1/2 is exactly halved by a step without a spike.
+TEST(FlushTest, KeptAtTheBoundFlushedBelowIt) {
+  const float at = 1e-30f;
+  const float below = std::nextafter(at, 0.0f);
+  const std::vector<float> w = {2 * at, -2 * at, 2 * below, -2 * below};
+  const std::vector<float> expected = {at, -at, 0.0f, 0.0f};
+  testing::ForEachTarget([&](int64_t target) {
+    Pool pool = testing::MakePool("AdaptiveExponentialSoma", w.size(), 1.0,
+                                  {{"adaptation_subthreshold", ParamValue::Shared(0)},
+                                   {"adaptation_tau", ParamValue::Shared(2)}});
+    ASSERT_TRUE(pool.SetState("adaptation", w.data(), w.size()).ok());
+    ASSERT_TRUE(pool.Step(std::vector<float>(w.size(), 0.0f)).ok());
+    ASSERT_EQ(pool.SpikeCount(), 0u);
+    std::vector<float> after(w.size());
+    ASSERT_TRUE(pool.GetState("adaptation", after.data(), after.size()).ok());
+    for (size_t i = 0; i < w.size(); ++i) {
+      EXPECT_EQ(after[i], expected[i]) << "w = " << w[i] << " on " << hwy::TargetName(target);
+      EXPECT_EQ(std::signbit(after[i]), std::signbit(expected[i])) << "w = " << w[i];
+    }
+  });
+}
+
 // Runs two pools through the same noisy input and expects bit-identical potentials and spikes.
 void ExpectSameTrajectory(const std::string& a, std::map<std::string, ParamValue> a_params,
                           const std::string& b, std::map<std::string, ParamValue> b_params) {
