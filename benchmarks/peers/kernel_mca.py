@@ -136,18 +136,20 @@ ADD_PIPES = re.compile(r"^v(addp[sd]|subp[sd]|rndscalep[sd]|roundp[sd]|scalefp[s
 def pipe_counts(loop):
     """The loop's vector operations by the pipes that can run them: (on the
     two multiply pipes, on the two add pipes, on any). Plain loads, stores
-    and register moves are left out (moves are eliminated at rename)."""
+    and register moves are left out (moves are eliminated at rename); a
+    move under a mask is a blend and counts."""
     multiply = add = other = 0
     for text in loop:
         op = text.split()[0]
-        operands = text[len(op):]
-        if not op.startswith("v") or op.startswith(("vmov", "vbroadcast", "vpbroadcast", "vzero")):
+        if not op.startswith("v"):
+            continue
+        if op.startswith(("vmov", "vbroadcast", "vpbroadcast", "vzero")) and "{%k" not in text:
             continue
         if MULTIPLY_PIPES.match(op):
             multiply += 1
         elif ADD_PIPES.match(op):
             add += 1
-        elif not operands.strip().startswith("(") and "%" in operands:
+        else:
             other += 1
     return multiply, add, other
 
