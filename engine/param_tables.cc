@@ -15,6 +15,16 @@
 #include "engine/store_checked.h"
 
 namespace somas {
+namespace {
+
+// A float's bits (which tell -0 from 0, as a kernel constant must).
+uint32_t FloatBits(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof(bits));
+  return bits;
+}
+
+}  // namespace
 
 // One parameter's value for a pool of `size`: one shared value, `size`
 // values, or a valid initializer alone.
@@ -159,9 +169,10 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
   std::vector<bool> constant_varies(spec.num_constants, false);
   if (tables.any_per_neuron) {
     // Every neuron, in chunks on the worker threads: parameters stored as
-    // floats, checked, and their constants written out in full (a constant
-    // that turns out the same for every neuron is shrunk afterwards). The
-    // error reported is the first in neuron order, whatever the threads.
+    // floats, checked, and their constants written where they vary (a
+    // constant that turns out the same for every neuron is stored shared
+    // afterwards, its column never touched). The error reported is the
+    // first in neuron order, whatever the threads.
     for (size_t q = 0; q < num_params; ++q) {
       if (columns[q].per_neuron) {
         tables.params[q].values =
@@ -182,7 +193,14 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     for (size_t q = 0; q < num_params; ++q) {
       if (columns[q].per_neuron) per_neuron_params.push_back(static_cast<int>(q));
     }
-    auto fast_chunk = [&](size_t begin, size_t end, char* chunk_varies) -> bool {
+    // written_from[c]: where this chunk's column of constant c starts to be
+    // written (kUnwritten until a neuron's constant differs from neuron 0's
+    // in its bits): a constant that no neuron varies is never written, so
+    // its column is never touched (a model's unused constants cost no
+    // pass over memory), and the chunk's unwritten start is filled in
+    // afterwards if some other neuron varies it.
+    constexpr size_t kUnwritten = SIZE_MAX;
+    auto fast_chunk = [&](size_t begin, size_t end, size_t* written_from) -> bool {
       for (const int q : per_neuron_params) {
         const ParamColumn& column = columns[q];
         float* stored = tables.params[q].values.data();
@@ -193,14 +211,19 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
                 : StoreChecked(column.floats + begin, end - begin, bound, stored + begin);
         if (!ok) return false;
       }
-      double pc[kMaxParams];
-      double kc[kMaxConstants];
-      std::copy(p, p + num_params, pc);  // (shared parameters: neuron 0's)
+      // (in rows of kRows neurons: each column pass below is a plain loop
+      // over the row's neurons, the model's functions are called back to
+      // back, and the parameters that do not vary are written once)
+      constexpr size_t kRows = 32;
+      double rows[kRows][kMaxParams];         // parameters, as the kernel sees them
+      double derived[kRows][kMaxConstants];   // their constants, in double
+      float initial[kRows][kMaxFloatStates];  // their initial states
+      for (size_t b = 0; b < kRows; ++b) std::copy(p, p + num_params, rows[b]);  // (neuron 0's)
       float* constants[kMaxConstants];
-      float k0f[kMaxConstants];
+      uint32_t k0_bits[kMaxConstants];
       for (size_t c = 0; c < spec.num_constants; ++c) {
         constants[c] = tables.constants[c].data();
-        k0f[c] = static_cast<float>(k0[c]);
+        k0_bits[c] = FloatBits(static_cast<float>(k0[c]));
       }
       const size_t varying = per_neuron_params.size();
       const float* stored[kMaxParams];
@@ -213,30 +236,43 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       const size_t num_states = spec.num_float_states;
       const auto init = spec.init;
       const auto derive = spec.derive;
-      bool differs[kMaxConstants] = {};
-      for (size_t i = begin; i < end; ++i) {
-        for (size_t j = 0; j < varying; ++j) pc[index[j]] = stored[j][i];
+      for (size_t first = begin; first < end; first += kRows) {
+        const size_t n = std::min(kRows, end - first);
+        for (size_t j = 0; j < varying; ++j) {
+          const float* column = stored[j] + first;
+          const int q = index[j];
+          for (size_t b = 0; b < n; ++b) rows[b][q] = column[b];
+        }
         for (const VaryingRule& rule : varying_rules) {
-          double values[kMaxParams];
-          for (size_t j = 0; j < rule.num_reads; ++j) values[j] = pc[rule.reads[j]];
-          if (!rule.check(values, dt).empty()) return false;
+          for (size_t b = 0; b < n; ++b) {
+            double values[kMaxParams];
+            for (size_t j = 0; j < rule.num_reads; ++j) values[j] = rows[b][rule.reads[j]];
+            if (!rule.check(values, dt).empty()) return false;
+          }
         }
-        float initial[kMaxFloatStates];
-        init(pc, initial);
+        for (size_t b = 0; b < n; ++b) init(rows[b], initial[b]);
         for (size_t f = 0; f < num_states; ++f) {
-          if (!(std::fabs(initial[f]) <= kStateBound)) return false;
+          bool beyond = false;
+          for (size_t b = 0; b < n; ++b) beyond |= !(std::fabs(initial[b][f]) <= kStateBound);
+          if (beyond) return false;
+          if (initial_states) {
+            for (size_t b = 0; b < n; ++b) initial_states[f][first + b] = initial[b][f];
+          }
         }
-        if (initial_states) {
-          for (size_t f = 0; f < num_states; ++f) initial_states[f][i] = initial[f];
-        }
-        derive(pc, dt, kc);
+        for (size_t b = 0; b < n; ++b) derive(rows[b], dt, derived[b]);
         for (size_t c = 0; c < num_constants; ++c) {
-          const float value = static_cast<float>(kc[c]);
-          constants[c][i] = value;
-          differs[c] |= value != k0f[c];
+          if (written_from[c] == kUnwritten) {
+            uint32_t differ = 0;
+            for (size_t b = 0; b < n; ++b) {
+              differ |= FloatBits(static_cast<float>(derived[b][c])) ^ k0_bits[c];
+            }
+            if (!differ) continue;
+            written_from[c] = first;
+          }
+          float* out = constants[c] + first;
+          for (size_t b = 0; b < n; ++b) out[b] = static_cast<float>(derived[b][c]);
         }
       }
-      for (size_t c = 0; c < num_constants; ++c) chunk_varies[c] |= differs[c];
       return true;
     };
     constexpr size_t kNeurons = 65536;
@@ -244,7 +280,8 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
     const size_t chunks = (size + kNeurons - 1) / kNeurons;
     std::vector<std::string> problems(chunks);
     std::vector<size_t> failed_at(chunks, SIZE_MAX);
-    std::vector<std::vector<char>> varies(chunks, std::vector<char>(spec.num_constants, 0));
+    std::vector<std::vector<size_t>> written_from(
+        chunks, std::vector<size_t>(spec.num_constants, kUnwritten));
     std::vector<char> out_of_memory(chunks, 0), internal(chunks, 0);
     ParallelFor(chunks, EffectiveThreads(), [&](size_t chunk) {
       const size_t end = std::min(size, (chunk + 1) * kNeurons);
@@ -254,7 +291,7 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
         // per-neuron pass, which reads the stored parameters back)
         fast = true;
         for (size_t b = chunk * kNeurons; fast && b < end; b += kSlice) {
-          fast = fast_chunk(b, std::min(end, b + kSlice), varies[chunk].data());
+          fast = fast_chunk(b, std::min(end, b + kSlice), written_from[chunk].data());
         }
       } catch (const std::bad_alloc&) {
       }
@@ -291,23 +328,35 @@ Status BuildParamTables(const ModelSpec& spec, const std::string& label, size_t 
       }
       if (failed_at[chunk] != SIZE_MAX) return Status::Error(problems[chunk]);
     }
+    // A constant some neuron varies: each chunk's unwritten start holds
+    // neuron 0's value.
+    for (size_t c = 0; c < spec.num_constants; ++c) {
+      for (size_t chunk = 0; chunk < chunks; ++chunk) {
+        constant_varies[c] = constant_varies[c] || written_from[chunk][c] != kUnwritten;
+      }
+    }
+    ParallelFor(chunks, EffectiveThreads(), [&](size_t chunk) {
+      const size_t begin = chunk * kNeurons;
+      const size_t end = std::min(size, begin + kNeurons);
+      for (size_t c = 0; c < spec.num_constants; ++c) {
+        if (!constant_varies[c]) continue;
+        const float shared = static_cast<float>(k0[c]);
+        std::fill(tables.constants[c].data() + begin,
+                  tables.constants[c].data() + std::min(end, written_from[chunk][c]), shared);
+      }
+    });
     // Padding lanes replicate the last neuron.
     for (size_t i = size; i < padded; ++i) {
       for (size_t q = 0; q < num_params; ++q) {
         if (columns[q].per_neuron) tables.params[q].values[i] = tables.params[q].values[size - 1];
       }
       for (size_t c = 0; c < spec.num_constants; ++c) {
-        tables.constants[c][i] = tables.constants[c][size - 1];
+        if (constant_varies[c]) tables.constants[c][i] = tables.constants[c][size - 1];
       }
       if (initial_states) {
         for (size_t f = 0; f < spec.num_float_states; ++f) {
           initial_states[f][i] = initial_states[f][size - 1];
         }
-      }
-    }
-    for (size_t c = 0; c < spec.num_constants; ++c) {
-      for (size_t chunk = 0; chunk < chunks; ++chunk) {
-        constant_varies[c] = constant_varies[c] || varies[chunk][c];
       }
     }
   }

@@ -1,11 +1,13 @@
 // Pool behaviour every model shares: spike read-out, reset, padding, input checks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -363,6 +365,80 @@ TEST_P(PoolTest, NoNonFiniteStateUnderExtremeDrive) {
       }
     }
     for (float v : pool.Potentials()) ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+// Whether every lane's stored kernel constants are, bit for bit, the float
+// of what the model's derive gives for that lane's parameters (padding
+// lanes: the last neuron's); otherwise the first lane and constant that
+// are not.
+::testing::AssertionResult ConstantsAreDerives(const Pool& pool) {
+  const PoolImpl& impl = Internals(pool);
+  const ModelSpec& model = *impl.spec;
+  for (size_t i = 0; i < impl.padded; ++i) {
+    const size_t neuron = std::min(i, impl.size - 1);
+    double p[kMaxParams];
+    for (size_t q = 0; q < model.params.size(); ++q) p[q] = impl.tables.params[q].at(neuron);
+    double k[kMaxConstants];
+    model.derive(p, impl.dt, k);
+    for (size_t c = 0; c < model.num_constants; ++c) {
+      const ConstRef ref = impl.tables.refs[c];
+      const float want = static_cast<float>(k[c]);
+      if (std::memcmp(&ref.data[i & ref.mask], &want, sizeof(float)) != 0) {
+        return ::testing::AssertionFailure()
+               << model.name << ": constant " << c << " of lane " << i << " is "
+               << ref.data[i & ref.mask] << ", derive gives " << want;
+      }
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Pools validated and derived in chunks of 65,536 neurons (in rows of 32)
+// store every constant as derive gives it, whichever neurons vary: one in
+// the middle of a row of a middle chunk, the last (a partial row), every
+// neuron but neuron 0, or none (every parameter given per neuron, varied by
+// 0.1% where it varies); a constant that no neuron varies is stored shared.
+// A constant that differs from neuron 0's in its sign bit only
+// (AdaptiveExponentialSoma's a, which the kernel takes as given: -0 at one
+// neuron, 0 elsewhere) is kept as given.
+TEST(ConstantsTest, EveryStoredConstantIsDerivesForItsNeuron) {
+  const size_t n = 2 * 65536 + 77;
+  for (const ModelSpec& model : BuiltinRegistry().models()) {
+    for (const std::vector<size_t>& varied :
+         {std::vector<size_t>{65536 + 32 * 5 + 7}, std::vector<size_t>{n - 1},
+          std::vector<size_t>{}, std::vector<size_t>{1}}) {
+      const bool all_but_first = varied == std::vector<size_t>{1};
+      PoolConfig config;
+      config.model = model.name;
+      config.size = n;
+      for (const ParamSpec& param : model.params) {
+        std::vector<double> values(n, param.default_value);
+        if (all_but_first) {
+          std::fill(values.begin() + 1, values.end(), param.default_value * 1.001);
+        } else {
+          for (const size_t i : varied) values[i] = param.default_value * 1.001;
+        }
+        config.params[param.name] = ParamValue::PerNeuron(std::move(values));
+      }
+      Pool pool;
+      const Status created = Pool::Create(config, &pool);
+      ASSERT_TRUE(created.ok()) << created.message();
+      EXPECT_TRUE(ConstantsAreDerives(pool))
+          << (all_but_first    ? "all but neuron 0 varied"
+              : varied.empty() ? "none varied"
+                               : "neuron " + std::to_string(varied[0]) + " varied");
+      EXPECT_EQ(Internals(pool).tables.all_shared, varied.empty()) << model.name;
+      if (model.name == "AdaptiveExponentialSoma" && varied.empty()) {
+        std::vector<double> a(n, 0.0);
+        a[70000] = -0.0;
+        config.params["adaptation_subthreshold"] = ParamValue::PerNeuron(a);
+        Pool signed_zero;
+        ASSERT_TRUE(Pool::Create(config, &signed_zero).ok());
+        EXPECT_TRUE(ConstantsAreDerives(signed_zero)) << "a = -0 at neuron 70000";
+        EXPECT_FALSE(Internals(signed_zero).tables.all_shared);
+      }
+    }
   }
 }
 
