@@ -121,27 +121,31 @@ def hot_path(body, region):
     sys.exit(f"no path from the start of the {region} loop to its end")
 
 
-# Zen 4 and Zen 5 split their four vector pipes: FMAs and multiplies, float
-# min/max, float compares, shifts and vrangeps/vfpclassps only on the two
-# that multiply; adds, subtractions, rounding (vrndscaleps), vscalefps,
-# conversions and integer adds only on the other two (AMD's software
-# optimization guides; llvm-19's Zen 4 model agrees). Other vector
-# operations (logic, integer compares, blends, masked moves) go to any pipe.
-MULTIPLY_PIPES = re.compile(r"^v(f(n)?m(add|sub)\w*p[sd]|mulp[sd]|minp[sd]|maxp[sd]|cmp\w*p[sd]|"
-                            r"rangep[sd]|fpclassp[sd]|ps[lr][la]\w+)$")
-ADD_PIPES = re.compile(r"^v(addp[sd]|subp[sd]|rndscalep[sd]|roundp[sd]|scalefp[sd]|cvt\w+|"
-                       r"padd\w|psub\w)$")
+# Zen 5's four vector pipes as benchmarks/peers/pipe_probe.py measures them
+# (docs/benchmarks.md, "Pipes, measured"): FMAs and multiplies on two;
+# adds, subtractions, min/max, vrangeps, rounding, conversions and shifts
+# on the other two, where vscalefps and vreduceps take both for a cycle;
+# logic, integer adds and min/max, blends and masked moves on all four;
+# compares and tests into a mask register, mask logic and shuffles two a
+# cycle, taking pipe slots from both pairs.
+MULTIPLY_PIPES = re.compile(r"^v(f(n)?m(add|sub)\w*p[sd]|mulp[sd])$")
+ADD_PIPES = re.compile(r"^v(addp[sd]|subp[sd]|minp[sd]|maxp[sd]|rangep[sd]|rndscalep[sd]|roundp[sd]|"
+                       r"getexpp[sd]|cvt\w+|ps[lr][la]\w+)$")
+DOUBLE_ADD = re.compile(r"^v(scalefp[sd]|reducep[sd])$")
+MASK_OR_SHUFFLE = re.compile(r"^(v(cmp\w*p[sd]|pcmp\w+|ptestn?m\w|pmov\w2m|fpclassp[sd]|pshufb|"
+                             r"perm\w+|pack\w+|shuf\w+|unpck\w+|punpck\w+)|k(and|or|xor|andn|not)\w)$")
 
 
 def pipe_counts(loop):
-    """The loop's vector operations by the pipes that can run them: (on the
-    two multiply pipes, on the two add pipes, on any). Plain loads, stores
-    and register moves are left out (moves are eliminated at rename); a
-    move under a mask is a blend and counts."""
-    multiply = add = other = 0
+    """The loop's vector operations by the pipes that run them: (slots on
+    the two multiply pipes, on the two add pipes, mask and shuffle
+    operations, operations on any pipe). Plain loads, stores and register
+    moves are left out (moves are eliminated at rename); a move under a mask
+    is a blend and counts."""
+    multiply = add = mask = other = 0
     for text in loop:
         op = text.split()[0]
-        if not op.startswith("v"):
+        if not op.startswith(("v", "k")) or op.startswith(("kmov", "kortest")):
             continue
         if op.startswith(("vmov", "vbroadcast", "vpbroadcast", "vzero")) and "{%k" not in text:
             continue
@@ -149,9 +153,13 @@ def pipe_counts(loop):
             multiply += 1
         elif ADD_PIPES.match(op):
             add += 1
+        elif DOUBLE_ADD.match(op):
+            add += 2
+        elif MASK_OR_SHUFFLE.match(op):
+            mask += 1
         else:
             other += 1
-    return multiply, add, other
+    return multiply, add, mask, other
 
 
 def llvm_mca():
@@ -194,13 +202,14 @@ def main():
           f"{len(loop)} instructions for {neurons} neurons; per 16 neurons: "
           f"{len(loop) / words:.1f} instructions, throughput bound {bound / words:.1f} cycles, "
           f"simulated {cycles / words:.1f} cycles")
-    # Zen's own bound, for one operation per pipe and cycle (Zen 5 runs
-    # 512-bit operations whole; llvm-19's model splits them in two).
-    multiply, add, other = (c / words for c in pipe_counts(loop))
-    zen = max(multiply / 2, add / 2, (multiply + add + other) / 4)
-    print(f"  vector operations per 16 neurons: {multiply:.2f} on the two multiply pipes, "
-          f"{add:.2f} on the two add pipes, {other:.2f} on any; "
-          f"Zen 5 pipe bound {zen:.2f} cycles")
+    # Zen 5's own bound, by the measured pipes above (it runs 512-bit
+    # operations whole; llvm-19's model splits them in two).
+    multiply, add, mask, other = (c / words for c in pipe_counts(loop))
+    zen = max(multiply / 2, add / 2, mask / 2, (multiply + add + mask + other) / 4)
+    print(f"  vector pipe slots per 16 neurons: {multiply:.2f} on the two multiply pipes, "
+          f"{add:.2f} on the two add pipes, {mask:.2f} mask and shuffle, {other:.2f} on any; "
+          f"Zen 5 pipe bound {zen:.2f} cycles (benchmarks/peers/pipe_probe.py measures the "
+          f"loop's own)")
 
 
 if __name__ == "__main__":
