@@ -103,15 +103,11 @@ HWY_INLINE void WithConstants(const KernelArgs& a, const Run& run) {
   }
 }
 
-// On Zen 4 and 5 a float compare, min and max share the two vector pipes
-// that multiply (with every FMA); integer compares, adds, rounding and
-// vscalefps run on the other two or on all four. The exponential family's
-// AVX3 loop was bound by those two pipes (docs/benchmarks.md), so the
-// helpers below keep their work off them where the bits allow.
-
 // x clamped to [-kStateBound, kStateBound]. On AVX3 one vrangeps
 // (the smaller magnitude of x and the bound, with the sign of x: the
-// same bits as the min of the max, -0 and subnormals included) instead of two.
+// same bits as the min of the max, -0 and subnormals included) instead of
+// two operations on the pipes that add (docs/benchmarks.md, "Pipes,
+// measured").
 HWY_INLINE VF Bound(DF d, VF x) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   return VF{_mm512_range_ps(x.raw, hn::Set(d, kStateBound).raw, 0x02)};
@@ -120,38 +116,9 @@ HWY_INLINE VF Bound(DF d, VF x) {
 #endif
 }
 
-// 0 where |x| < kFlushBelow, else x. On AVX3 the magnitude is compared as
-// an integer (a non-negative float's bits order as its value; NaN stays NaN
-// as with a float compare), which every vector pipe runs; on AVX2 that was
-// 3-5% slower for the leaky family (measured), so the others keep the float
-// compare.
+// 0 where |x| < kFlushBelow, else x.
 HWY_INLINE VF FlushTiny(DF d, VF x) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  const DI di;
-  const VI magnitude = hn::BitCast(di, hn::Abs(x));
-  const VI below = hn::BitCast(di, hn::Set(d, kFlushBelow));
-  return hn::IfThenZeroElse(hn::RebindMask(d, hn::Lt(magnitude, below)), x);
-#else
   return hn::IfThenZeroElse(hn::Lt(hn::Abs(x), hn::Set(d, kFlushBelow)), x);
-#endif
-}
-
-// v > threshold, for v and threshold that are not NaN and a threshold that
-// is never -0 (a kernel constant derived as x + 0.0, to which adding any
-// state gives +0 at worst). On AVX3: threshold - v, then its sign as an integer
-// compare. A difference of two floats is 0 only where they are equal (there
-// are subnormals) and has the sign of the exact difference, so the result
-// is negative exactly where v > threshold, except for -0 - (+0): hence the
-// threshold's condition. A subtraction and an integer compare in place of
-// a float compare on the pipes the multiplies use (see Bound).
-HWY_INLINE MF Above(DF d, VF v, VF threshold) {
-#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  const DI di;
-  return hn::RebindMask(d, hn::Lt(hn::BitCast(di, hn::Sub(threshold, v)), hn::Zero(di)));
-#else
-  (void)d;
-  return hn::Gt(v, threshold);
-#endif
 }
 
 // A kernel's float states as stored: float32 arrays (KernelArgs::state) or

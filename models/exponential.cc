@@ -79,9 +79,10 @@ using namespace exponential;  // NOLINT(google-build-using-namespace): the famil
 HWY_INLINE VF FastExp2(DF d, VF y) {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
   // AVX3: q by vrndscaleps (round to nearest even, as the trick below) and
-  // the scaling by vscalefps, which run beside the multiplies on Zen, not on
-  // the two pipes the polynomial fills (docs/benchmarks.md): the same bits
-  // as the rounding trick and the exponent built by a shift below.
+  // the scaling by vscalefps: the same bits as the rounding trick and the
+  // exponent built by a shift below, in fewer operations, none on the
+  // pipes the polynomial's multiply-adds fill (on Zen 5 vscalefps takes
+  // both adding pipes for a cycle; docs/benchmarks.md, "Pipes, measured").
   const VF q = hn::Round(y);
   const VF f = hn::Sub(y, q);
 #else
@@ -179,7 +180,7 @@ HWY_INLINE void ExponentialFamilyStep(const KernelArgs& a, KernelResult* r) {
           e = s.Load(1, i);
           threshold = hn::Add(theta, e);
         }
-        MF spike = Above(d, v, threshold);
+        MF spike = hn::Gt(v, threshold);
         if constexpr (kRefractory) spike = hn::And(spike, ready);
         v = hn::IfThenElse(spike, k(kExpReset, i), v);
         if constexpr (kRefractory) v = hn::IfThenElse(ready, v, hn::Min(v, theta));
@@ -296,7 +297,7 @@ Rule ExponentialTermBounded() {
 void DeriveExponential(NeuronParams p, double dt, double* k) {
   k[kExpScaleResistance] = dt / p[kTau] * p[kResistance];
   k[kExpKeep] = 1 - dt / p[kTau];
-  k[kExpTheta] = p[kThreshold] - p[kRest] + 0.0;  // never -0 (Above() in the kernel)
+  k[kExpTheta] = p[kThreshold] - p[kRest];
   k[kExpReset] = p[kReset] - p[kRest];
   k[kExpLog2Scale] = kLog2E / p[kSlope];
   k[kExpLog2Offset] =

@@ -239,9 +239,9 @@ TEST(RefractoryTest, ExponentialNeuronPastThePeakIsHeldAtThePeak) {
 
 // A threshold of -0 mV over a rest of 0 mV is a threshold of 0: a neuron
 // exactly at rest (its exponential term underflows to 0 here) does not fire
-// (0 > -0 is false) on any target, and fires once its potential is above 0.
-// The AVX3 kernels test v > threshold by the sign of threshold - v, which is
-// right only because the derived threshold is never -0.
+// (0 > -0 is false) on any target, and fires once its potential is above 0
+// (a spike test by the sign of threshold - v, as the AVX3 kernels once had,
+// gets this wrong unless the derived threshold is kept from being -0).
 TEST(ExponentialFamilyTest, ThresholdOfMinusZeroIsZero) {
   for (const char* model : {"ExponentialSoma", "RefractoryExponentialSoma",
                             "AdaptiveExponentialSoma", "SimplifiedAdaptiveExponentialSoma"}) {
