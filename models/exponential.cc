@@ -98,13 +98,9 @@ HWY_INLINE VF FastExp2(DF d, VF y) {
       hn::MulAdd(f, hn::Set(d, 0.0013264723820611835f), hn::Set(d, 0.009671518579125404f));
   const VF p = hn::MulAdd(hn::MulAdd(p45, f2, p23), f2, p01);
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-  // p 2^q where y >= kMinExp2Argument, else 0. For a y that is not NaN,
-  // y < kMinExp2Argument (negative) is exactly "y's bits, unsigned, above
-  // kMinExp2Argument's": an integer compare.
-  const hn::RebindToUnsigned<DF> du;
-  const __mmask16 tiny = _mm512_cmpgt_epu32_mask(hn::BitCast(du, y).raw,
-                                                 hn::BitCast(du, hn::Set(d, kMinExp2Argument)).raw);
-  return VF{_mm512_maskz_scalef_ps(static_cast<__mmask16>(~tiny), p.raw, q.raw)};
+  // p 2^q where y >= kMinExp2Argument, else 0.
+  const MF keep = hn::Ge(y, hn::Set(d, kMinExp2Argument));
+  return VF{_mm512_maskz_scalef_ps(keep.raw, p.raw, q.raw)};
 #else
   // t's low mantissa bits hold q (two's complement); shifted into the
   // exponent field and biased, they are 2^q (q in [-126, 127] here).
