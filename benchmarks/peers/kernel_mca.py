@@ -162,6 +162,22 @@ def pipe_counts(loop):
     return multiply, add, mask, other
 
 
+def hot_loop(kernel, target, regions=REGIONS):
+    """(region, instructions, neurons per iteration) of the kernel's hot
+    loop on `target`: the first of `regions` it has."""
+    body = function_lines(assembly(kernel), kernel, target)
+    for region in regions:
+        loop = hot_path(body, region)
+        if loop:
+            break
+    else:
+        sys.exit(f"{kernel} on {target} has no marked loop: was engine/kernel-inl.h "
+                 "compiled with -DSOMAS_MCA_MARKERS?")
+    # Neurons per iteration (engine/kernel-inl.h): a group of four vectors,
+    # four one-vector blocks, or one block of 16.
+    return region, loop, {"staged": 4 * LANES[target], "in_flight": 64, "blocks": 16}[region]
+
+
 def llvm_mca():
     """The newest llvm-mca installed (Debian's llvm-19 models Zen 4 and Zen 5)."""
     found = sorted(glob.glob("/usr/bin/llvm-mca-[0-9]*"), key=lambda p: int(p.rsplit("-", 1)[1]))
@@ -178,17 +194,8 @@ def main():
     parser.add_argument("--region", choices=REGIONS, help="the loop (default: the first of "
                         + ", ".join(REGIONS) + " the kernel has)")
     args = parser.parse_args()
-    body = function_lines(assembly(args.kernel), args.kernel, args.target)
-    for region in [args.region] if args.region else REGIONS:
-        loop = hot_path(body, region)
-        if loop:
-            break
-    else:
-        sys.exit(f"{args.kernel} on {args.target} has no marked loop: was engine/kernel-inl.h "
-                 "compiled with -DSOMAS_MCA_MARKERS?")
-    # Neurons per iteration (engine/kernel-inl.h): a group of four vectors,
-    # four one-vector blocks, or one block of 16.
-    neurons = {"staged": 4 * LANES[args.target], "in_flight": 64, "blocks": 16}[region]
+    region, loop, neurons = hot_loop(args.kernel, args.target,
+                                     [args.region] if args.region else REGIONS)
     words = neurons / 16
     mcpu = args.mcpu or CPUS[args.target]
     with tempfile.NamedTemporaryFile("w", suffix=".s") as f:

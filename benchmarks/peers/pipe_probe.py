@@ -216,14 +216,7 @@ def independent(line, counter):
 
 
 def probe_loop(kernel, target):
-    body = kernel_mca.function_lines(kernel_mca.assembly(kernel), kernel, target)
-    for region in kernel_mca.REGIONS:
-        loop = kernel_mca.hot_path(body, region)
-        if loop:
-            break
-    else:
-        sys.exit(f"{kernel} on {target} has no marked loop")
-    neurons = {"staged": 4 * kernel_mca.LANES[target], "in_flight": 64, "blocks": 16}[region]
+    region, loop, neurons = kernel_mca.hot_loop(kernel, target)
     slots = {}
     # Branches go (the path is fixed); scalar instructions stay, but not
     # ones that would write %rdi or %rcx (the probe's own).
